@@ -1,0 +1,1 @@
+//! Expression evaluation (filled in below).

@@ -1,0 +1,264 @@
+//! The `Provider` trait and its request/response structs.
+//!
+//! Every response carries diagnostics rather than failing early, so the engine can collect and
+//! sort them. Schema and validation need no credentials; read, apply and import talk to the cloud.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::diag::Diagnostic;
+use crate::schema::{ProviderSchema, ResourceSchema};
+use crate::value::{AttrPath, Value};
+
+/// Receives progress messages from long-running operations (waiters, retries).
+#[derive(Clone)]
+pub struct Progress(Arc<dyn Fn(&str) + Send + Sync>);
+
+impl Progress {
+    pub fn new(f: impl Fn(&str) + Send + Sync + 'static) -> Progress {
+        Progress(Arc::new(f))
+    }
+
+    /// A sink that drops every message.
+    pub fn silent() -> Progress {
+        Progress::new(|_| {})
+    }
+
+    pub fn report(&self, message: &str) {
+        (self.0)(message)
+    }
+}
+
+impl std::fmt::Debug for Progress {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Progress")
+    }
+}
+
+/// The provider block's evaluated settings.
+#[derive(Clone, Debug)]
+pub struct ConfigureRequest {
+    pub config: Value,
+    /// The stack's state lineage, stamped on every object a provider creates.
+    pub lineage: String,
+}
+
+/// One resource instance whose current cloud state is wanted.
+#[derive(Clone, Debug)]
+pub struct ReadItem {
+    pub address: String,
+    pub id: String,
+    /// What state last recorded; providers may use it to fill attributes the API doesn't return.
+    pub prior: Value,
+}
+
+/// A batched read: every instance of one type at once. A provider answers with as few API
+/// calls as the API allows (filters, pagination), never one call per item.
+#[derive(Clone, Debug)]
+pub struct ReadRequest {
+    pub type_name: String,
+    pub items: Vec<ReadItem>,
+}
+
+#[derive(Clone, Debug)]
+pub struct ReadResult {
+    pub address: String,
+    /// `None` when the object no longer exists.
+    pub state: Option<Value>,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct ReadResponse {
+    pub results: Vec<ReadResult>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Asks the provider to turn a desired configuration into a planned value.
+#[derive(Clone, Debug)]
+pub struct PlanRequest {
+    pub type_name: String,
+    pub address: String,
+    /// The refreshed current value, or `None` when the instance is to be created.
+    pub prior: Option<Value>,
+    /// The evaluated configuration; may contain unknowns.
+    pub config: Value,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct PlanResponse {
+    /// The value the instance will have after apply; computed attributes may be unknown.
+    pub planned: Value,
+    /// Attributes whose change cannot be applied in place. Non-empty means replace.
+    pub requires_replace: Vec<AttrPath>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// What to do to one instance.
+#[derive(Clone, Debug)]
+pub enum Change {
+    Create {
+        planned: Value,
+        /// Deterministic per lineage and address; journalled before the call so a re-run after a
+        /// crash repeats it. Providers pass it to APIs that take one and tag with it otherwise.
+        idempotency_token: String,
+    },
+    Update {
+        prior: Value,
+        planned: Value,
+    },
+    Delete {
+        prior: Value,
+    },
+}
+
+#[derive(Clone, Debug)]
+pub struct ApplyRequest {
+    pub type_name: String,
+    pub address: String,
+    pub lineage: String,
+    pub change: Change,
+    pub progress: Progress,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct ApplyResponse {
+    /// The instance's value after the change; `None` after a delete (or a create that made
+    /// nothing). A failed create that did make an object returns it here along with the error,
+    /// so the engine can record it rather than orphan it.
+    pub new_state: Option<Value>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+#[derive(Clone, Debug)]
+pub struct ImportRequest {
+    pub type_name: String,
+    pub address: String,
+    pub id: String,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct ImportResponse {
+    pub state: Option<Value>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+#[derive(Clone, Debug)]
+pub struct DataRequest {
+    pub type_name: String,
+    pub address: String,
+    pub config: Value,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct DataResponse {
+    pub state: Value,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// A cloud (or on-prem) provider. The engine finds it by type prefix: `aws_` -> `aws`.
+#[async_trait]
+pub trait Provider: Send + Sync {
+    /// The provider's name, which is also its type prefix without the underscore.
+    fn name(&self) -> &str;
+
+    fn schema(&self) -> &ProviderSchema;
+
+    /// Static checks of one resource's configuration; no credentials, no API calls.
+    fn validate_resource(&self, _type_name: &str, _config: &Value) -> Vec<Diagnostic> {
+        Vec::new()
+    }
+
+    /// Brings a value into the form the cloud stores it in (canonical CIDRs, protocol numbers,
+    /// trailing dots) so that comparisons with state are exact.
+    fn canonicalize(&self, _type_name: &str, _path: &AttrPath, value: Value) -> Value {
+        value
+    }
+
+    /// Decides the planned value and whether the change is in place. The default follows the
+    /// schema; override to add type-specific rules.
+    fn plan_resource(&self, req: PlanRequest) -> PlanResponse {
+        match self.schema().resources.get(&req.type_name) {
+            Some(schema) => crate::plan::plan_with_schema(schema, &req, &|path, v| {
+                self.canonicalize(&req.type_name, path, v)
+            }),
+            None => PlanResponse {
+                diagnostics: vec![Diagnostic::error(format!("unknown resource type {}", req.type_name))],
+                ..PlanResponse::default()
+            },
+        }
+    }
+
+    /// Called once before any read, apply or import.
+    async fn configure(&self, req: ConfigureRequest) -> Vec<Diagnostic>;
+
+    async fn read_resources(&self, req: ReadRequest) -> ReadResponse;
+
+    async fn apply_resource(&self, req: ApplyRequest) -> ApplyResponse;
+
+    async fn import_resource(&self, req: ImportRequest) -> ImportResponse;
+
+    async fn read_data_source(&self, req: DataRequest) -> DataResponse;
+}
+
+/// Looks up a resource schema, data source or managed, by type name.
+pub fn resource_schema<'a>(schema: &'a ProviderSchema, type_name: &str, data: bool) -> Option<&'a ResourceSchema> {
+    if data {
+        schema.data_sources.get(type_name)
+    } else {
+        schema.resources.get(type_name)
+    }
+}
+
+/// The deterministic idempotency token for creating `address` in the stack `lineage`.
+/// `generation` distinguishes a create after a deliberate replace from the first one.
+pub fn idempotency_token(lineage: &str, address: &str, generation: u64) -> String {
+    let mut h = Sha256::new();
+    h.update(lineage.as_bytes());
+    h.update([0]);
+    h.update(address.as_bytes());
+    h.update([0]);
+    h.update(generation.to_be_bytes());
+    let digest = h.finalize();
+    digest.iter().take(16).map(|b| format!("{b:02x}")).collect()
+}
+
+/// The tag keys every provider stamps on what it creates.
+pub const TAG_LINEAGE: &str = "tether:lineage";
+pub const TAG_ADDRESS: &str = "tether:address";
+
+/// A serialisable form of a change's kind, used in journals and logs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ChangeKind {
+    Create,
+    Update,
+    Delete,
+}
+
+impl Change {
+    pub fn kind(&self) -> ChangeKind {
+        match self {
+            Change::Create { .. } => ChangeKind::Create,
+            Change::Update { .. } => ChangeKind::Update,
+            Change::Delete { .. } => ChangeKind::Delete,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn idempotency_tokens_are_deterministic_and_distinct() {
+        let a = idempotency_token("lin", "mock_network.a", 0);
+        assert_eq!(a, idempotency_token("lin", "mock_network.a", 0));
+        assert_ne!(a, idempotency_token("lin", "mock_network.b", 0));
+        assert_ne!(a, idempotency_token("lin", "mock_network.a", 1));
+        assert_ne!(a, idempotency_token("other", "mock_network.a", 0));
+        assert_eq!(a.len(), 32);
+    }
+}

@@ -1,0 +1,1 @@
+//! tether state (filled in below).
