@@ -1,1 +1,64 @@
-fn main() {}
+//! The `tether` binary: parses the command line, builds the provider registry, runs one
+//! command and exits with its code (0 success, 1 error, 2 changes present).
+
+mod cli;
+mod ops;
+
+use std::io::IsTerminal;
+use std::sync::Arc;
+
+use clap::Parser;
+use tether_engine::registry::Registry;
+use tether_engine::render::Style;
+use tether_sdk::Provider;
+
+/// The providers compiled into this binary. The mock provider, whose "cloud" is a JSON file,
+/// is enabled by `TETHER_MOCK_CLOUD=<path>` for tests and demos.
+fn registry() -> Registry {
+    let mut providers: Vec<Arc<dyn Provider>> = Vec::new();
+    if let Some(path) = std::env::var_os("TETHER_MOCK_CLOUD") {
+        providers.push(Arc::new(tether_sdk::mock::MockProvider::file_backed(path.into())));
+    }
+    Registry::new(providers)
+}
+
+fn main() {
+    let cli = match cli::Cli::try_parse_from(cli::normalize_args(std::env::args())) {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            // Help and version are successes; usage errors are errors (exit 1, not clap's 2,
+            // which means "changes present" here).
+            std::process::exit(if e.use_stderr() { 1 } else { 0 });
+        }
+    };
+    let no_color = cli.no_color || std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let style = Style { color: !no_color && std::io::stdout().is_terminal() };
+    let env = ops::Env { stack_dir: cli.stack.clone(), style, registry: registry() };
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            std::process::exit(1);
+        }
+    };
+    let code = runtime.block_on(async {
+        use cli::Command::*;
+        match &cli.command {
+            Validate(a) => ops::validate(&env, a).await,
+            Plan(a) => ops::plan(&env, a).await,
+            Apply(a) => ops::apply(&env, a).await,
+            Destroy(a) => ops::destroy(&env, a).await,
+            Show(a) => ops::show(&env, a).await,
+            Graph(a) => ops::graph(&env, a).await,
+            State(c) => ops::state(&env, c).await,
+            Import(a) => ops::import(&env, a).await,
+            Output(a) => ops::output(&env, a).await,
+            Fmt(a) => ops::fmt(&env, a).await,
+            ForceUnlock(a) => ops::force_unlock(&env, a).await,
+        }
+    });
+    // Do not wait for the Ctrl-C listener.
+    runtime.shutdown_background();
+    std::process::exit(code);
+}

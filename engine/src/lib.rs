@@ -1,6 +1,14 @@
 //! The tether engine: the stack language, evaluation, dependency graph, diff, plan and the
 //! apply walk. It knows no cloud: it talks to providers through `tether_sdk::Provider`.
 
+pub mod addrs;
+pub mod apply;
 pub mod config;
 pub mod diag;
 pub mod eval;
+pub mod graph;
+pub mod plan;
+pub mod registry;
+pub mod render;
+pub mod scope;
+pub mod stack;

@@ -1,6 +1,13 @@
 //! The stack language's static side: loading `*.hcl` files into a spanned model, and checking
 //! that model against provider schemas.
 
+pub mod load;
 pub mod model;
+pub mod validate;
 
+pub use load::{load_dir, load_sources};
 pub use model::*;
+pub use validate::{attr_span, provider_prefix, validate_schema, SchemaRef};
+
+#[cfg(test)]
+mod tests;

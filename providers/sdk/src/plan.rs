@@ -73,7 +73,14 @@ fn plan_block(
                     .iter()
                     .enumerate()
                     .map(|(i, item)| {
-                        plan_block(&bt.block, prior_items.get(i), item, &block_path.join_index(i), canon, &mut inner_replace)
+                        plan_block(
+                            &bt.block,
+                            prior_items.get(i),
+                            item,
+                            &block_path.join_index(i),
+                            canon,
+                            &mut inner_replace,
+                        )
                     })
                     .collect();
                 if bt.nesting == Nesting::Set {

@@ -181,9 +181,9 @@ pub trait Provider: Send + Sync {
     /// schema; override to add type-specific rules.
     fn plan_resource(&self, req: PlanRequest) -> PlanResponse {
         match self.schema().resources.get(&req.type_name) {
-            Some(schema) => crate::plan::plan_with_schema(schema, &req, &|path, v| {
-                self.canonicalize(&req.type_name, path, v)
-            }),
+            Some(schema) => {
+                crate::plan::plan_with_schema(schema, &req, &|path, v| self.canonicalize(&req.type_name, path, v))
+            }
             None => PlanResponse {
                 diagnostics: vec![Diagnostic::error(format!("unknown resource type {}", req.type_name))],
                 ..PlanResponse::default()
@@ -213,14 +213,16 @@ pub fn resource_schema<'a>(schema: &'a ProviderSchema, type_name: &str, data: bo
 }
 
 /// The deterministic idempotency token for creating `address` in the stack `lineage`.
-/// `generation` distinguishes a create after a deliberate replace from the first one.
-pub fn idempotency_token(lineage: &str, address: &str, generation: u64) -> String {
+/// `predecessor` is the ID of the object being replaced (empty for a first create), so a
+/// replacement never reuses, and so never "adopts", the token of the object it replaces, while a
+/// re-run after a crash computes the very same token.
+pub fn idempotency_token(lineage: &str, address: &str, predecessor: &str) -> String {
     let mut h = Sha256::new();
     h.update(lineage.as_bytes());
     h.update([0]);
     h.update(address.as_bytes());
     h.update([0]);
-    h.update(generation.to_be_bytes());
+    h.update(predecessor.as_bytes());
     let digest = h.finalize();
     digest.iter().take(16).map(|b| format!("{b:02x}")).collect()
 }
@@ -254,11 +256,11 @@ mod tests {
 
     #[test]
     fn idempotency_tokens_are_deterministic_and_distinct() {
-        let a = idempotency_token("lin", "mock_network.a", 0);
-        assert_eq!(a, idempotency_token("lin", "mock_network.a", 0));
-        assert_ne!(a, idempotency_token("lin", "mock_network.b", 0));
-        assert_ne!(a, idempotency_token("lin", "mock_network.a", 1));
-        assert_ne!(a, idempotency_token("other", "mock_network.a", 0));
+        let a = idempotency_token("lin", "mock_network.a", "");
+        assert_eq!(a, idempotency_token("lin", "mock_network.a", ""));
+        assert_ne!(a, idempotency_token("lin", "mock_network.b", ""));
+        assert_ne!(a, idempotency_token("lin", "mock_network.a", "net-1"));
+        assert_ne!(a, idempotency_token("other", "mock_network.a", ""));
         assert_eq!(a.len(), 32);
     }
 }

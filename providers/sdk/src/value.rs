@@ -122,9 +122,9 @@ impl Value {
 
     pub fn as_i64(&self) -> Option<i64> {
         match self.peel() {
-            Value::Number(n) => n.as_i64().or_else(|| {
-                n.as_f64().filter(|f| f.fract() == 0.0 && f.abs() < 9.0e15).map(|f| f as i64)
-            }),
+            Value::Number(n) => {
+                n.as_i64().or_else(|| n.as_f64().filter(|f| f.fract() == 0.0 && f.abs() < 9.0e15).map(|f| f as i64))
+            }
             _ => None,
         }
     }
@@ -214,9 +214,7 @@ impl Value {
             Value::Number(n) => serde_json::Value::Number(n.clone()),
             Value::String(s) => serde_json::Value::String(s.clone()),
             Value::List(items) => serde_json::Value::Array(items.iter().map(Value::to_json).collect()),
-            Value::Map(m) => {
-                serde_json::Value::Object(m.iter().map(|(k, v)| (k.clone(), v.to_json())).collect())
-            }
+            Value::Map(m) => serde_json::Value::Object(m.iter().map(|(k, v)| (k.clone(), v.to_json())).collect()),
             Value::Sensitive(inner) => inner.to_json(),
         }
     }

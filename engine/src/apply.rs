@@ -1,0 +1,773 @@
+//! Applying a plan.
+//!
+//! Three phases, each a walk over a dependency graph with bounded parallelism:
+//! 1. deletes (plain deletes and the delete half of delete-then-create replacements), dependents
+//!    before their dependencies;
+//! 2. the stack's blocks in dependency order: creates, updates, deferred data source reads, locals
+//!    and outputs, each resource re-evaluated against what its dependencies really produced;
+//! 3. the old objects of create-before-destroy replacements, dependents first.
+//!
+//! A failure stops only what depends on it; independent branches finish. State is written after
+//! every resource operation, and every create is journalled (with its idempotency token) before
+//! the provider is called, so a crash at any point leaves state that a re-run can finish from.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::future::Future;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use futures_util::stream::{FuturesUnordered, StreamExt};
+use tether_sdk::{idempotency_token, ApplyRequest, Change, Progress, Value};
+use tether_state::{Backend, JournalEntry, OutputState, ResourceState, StateError, StateFile};
+use tokio::sync::Semaphore;
+
+use crate::addrs::InstanceAddr;
+use crate::config::{Mode, ResourceBlock};
+use crate::diag::{Diag, Diags};
+use crate::graph::Node;
+use crate::plan::{self, Action, Plan, ResourceChange};
+use crate::registry::Registry;
+use crate::scope::{block_value, Scope};
+use crate::stack::Stack;
+
+/// Something worth telling the person watching an apply.
+#[derive(Clone, Debug)]
+pub enum ApplyEvent {
+    Started { address: String, action: Action, verb: &'static str },
+    Progress { address: String, message: String },
+    Finished { address: String, verb: &'static str, elapsed: Duration, id: Option<String> },
+    Failed { address: String, verb: &'static str, summary: String },
+    Skipped { address: String, reason: String },
+}
+
+pub type EventSink = Arc<dyn Fn(ApplyEvent) + Send + Sync>;
+
+#[derive(Clone)]
+pub struct ApplyOptions {
+    /// The most provider operations in flight at once.
+    pub parallelism: usize,
+    /// How often to report that a long operation is still running.
+    pub heartbeat: Duration,
+    /// Set (by Ctrl-C) to stop scheduling new work; running operations finish.
+    pub stop: Arc<AtomicBool>,
+}
+
+impl Default for ApplyOptions {
+    fn default() -> Self {
+        ApplyOptions { parallelism: 10, heartbeat: Duration::from_secs(10), stop: Arc::new(AtomicBool::new(false)) }
+    }
+}
+
+#[derive(Debug, Default)]
+pub struct ApplyOutcome {
+    /// One diagnostic per failed operation, plus skipped dependents.
+    pub failures: Diags,
+    pub added: usize,
+    pub changed: usize,
+    pub destroyed: usize,
+    pub outputs: BTreeMap<String, OutputState>,
+}
+
+/// Errors that mean the plan cannot be applied at all (nothing was called).
+pub fn check_fresh(plan: &Plan, stack: &Stack, state: Option<&StateFile>) -> Result<(), Diag> {
+    let stale = |why: String| {
+        Diag::error(format!("plan is stale: {why}"))
+            .code("apply::stale-plan")
+            .help("make a new plan with `tether plan --out FILE` and review it again")
+    };
+    if plan.format_version != plan::PLAN_FORMAT_VERSION {
+        return Err(stale(format!("it was written in plan format {}", plan.format_version)));
+    }
+    if plan.stack_hash != stack.hash {
+        return Err(stale("the stack files changed since it was made".into()));
+    }
+    match (plan.lineage.as_deref(), state) {
+        (None, Some(s)) if !s.resources.is_empty() || s.serial > 0 => {
+            Err(stale("it was made before the first apply, and the stack has been applied since".into()))
+        }
+        (Some(l), Some(s)) if l != s.lineage => {
+            Err(stale(format!("it was made for state lineage {l}, but the state now has lineage {}", s.lineage)))
+        }
+        (Some(_), Some(s)) if s.serial != plan.serial => {
+            Err(stale(format!("the state changed since it was made (serial {} then, {} now)", plan.serial, s.serial)))
+        }
+        (Some(_), None) => Err(stale("it was made against a state that no longer exists".into())),
+        _ => Ok(()),
+    }
+}
+
+/// Persists state after every operation: one writer, serial bumped on each write.
+struct StateStore {
+    backend: Arc<dyn Backend>,
+    state: Mutex<StateFile>,
+}
+
+impl StateStore {
+    fn update<R>(&self, f: impl FnOnce(&mut StateFile) -> R) -> Result<R, StateError> {
+        let mut s = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        let r = f(&mut s);
+        s.serial += 1;
+        s.tether_version = env!("CARGO_PKG_VERSION").to_string();
+        self.backend.write(&s)?;
+        Ok(r)
+    }
+
+    fn snapshot(&self) -> StateFile {
+        self.state.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+}
+
+fn state_error(e: StateError) -> Diag {
+    Diag::error(format!("could not write state: {e}"))
+        .code("state::write")
+        .help("state is written after every operation; fix the problem (disk full? permissions?) and re-run apply, which will adopt what was created")
+}
+
+/// Applies a plan. The caller holds the state lock.
+pub async fn apply(
+    stack: &Stack,
+    registry: &Registry,
+    plan: &Plan,
+    backend: Arc<dyn Backend>,
+    opts: &ApplyOptions,
+    events: EventSink,
+) -> Result<ApplyOutcome, Diags> {
+    let current = backend.read().map_err(|e| vec![Diag::error(e.to_string()).code("state::read")])?;
+    check_fresh(plan, stack, current.as_ref()).map_err(|d| vec![d])?;
+    let state = current.unwrap_or_default();
+    let lineage = state.lineage.clone();
+    plan::configure_providers(stack, registry, &plan.variables, Some(&state), &lineage).await?;
+    let store = Arc::new(StateStore { backend, state: Mutex::new(state) });
+    let ctx = Ctx {
+        stack,
+        registry,
+        plan,
+        store: store.clone(),
+        lineage,
+        sem: Arc::new(Semaphore::new(opts.parallelism.max(1))),
+        events,
+        opts: opts.clone(),
+        failed: Mutex::new(BTreeSet::new()),
+        failures: Mutex::new(Vec::new()),
+        counts: Mutex::new((0, 0, 0)),
+    };
+
+    ctx.destroy_phase(|c| matches!(c.action, Action::Delete | Action::DeleteThenCreate) && !is_deposed(c)).await;
+    if !plan.destroy {
+        ctx.create_phase().await;
+    }
+    ctx.destroy_phase(|c| c.action == Action::CreateThenDelete || (c.action == Action::Delete && is_deposed(c))).await;
+    if plan.destroy {
+        // Nothing of the stack remains: forget data sources and outputs too.
+        let done = store.update(|s| {
+            s.resources.retain(|r| r.mode != "data");
+            s.outputs.clear();
+        });
+        if let Err(e) = done {
+            ctx.fail(state_error(e));
+        }
+    }
+
+    let failures = std::mem::take(&mut *ctx.failures.lock().unwrap_or_else(|e| e.into_inner()));
+    let (added, changed, destroyed) = *ctx.counts.lock().unwrap_or_else(|e| e.into_inner());
+    Ok(ApplyOutcome { failures, added, changed, destroyed, outputs: store.snapshot().outputs })
+}
+
+fn is_deposed(c: &ResourceChange) -> bool {
+    c.reason.as_deref().is_some_and(|r| r.starts_with("deposed"))
+}
+
+struct Ctx<'a> {
+    stack: &'a Stack,
+    registry: &'a Registry,
+    plan: &'a Plan,
+    store: Arc<StateStore>,
+    lineage: String,
+    sem: Arc<Semaphore>,
+    events: EventSink,
+    opts: ApplyOptions,
+    /// Addresses whose operation failed or was skipped.
+    failed: Mutex<BTreeSet<String>>,
+    failures: Mutex<Diags>,
+    counts: Mutex<(usize, usize, usize)>,
+}
+
+impl<'a> Ctx<'a> {
+    fn fail(&self, d: Diag) {
+        self.failures.lock().unwrap_or_else(|e| e.into_inner()).push(d);
+    }
+
+    fn mark_failed(&self, address: &str) {
+        self.failed.lock().unwrap_or_else(|e| e.into_inner()).insert(address.to_string());
+    }
+
+    fn has_failed(&self, address: &str) -> bool {
+        self.failed.lock().unwrap_or_else(|e| e.into_inner()).contains(address)
+    }
+
+    fn count(&self, action: Action) {
+        let mut c = self.counts.lock().unwrap_or_else(|e| e.into_inner());
+        match action {
+            Action::Create => c.0 += 1,
+            Action::Update => c.1 += 1,
+            Action::Delete => c.2 += 1,
+            _ => {}
+        }
+    }
+
+    /// Deletes the selected changes, each after every selected change that depends on it.
+    async fn destroy_phase(&self, select: impl Fn(&ResourceChange) -> bool) {
+        let chosen: Vec<&ResourceChange> = self.plan.changes.iter().filter(|c| select(c)).collect();
+        if chosen.is_empty() {
+            return;
+        }
+        // B depends on A (B lists A's config address) => delete B before A.
+        let mut waits_for: HashMap<usize, Vec<usize>> = HashMap::new();
+        for (ia, a) in chosen.iter().enumerate() {
+            let a_cfg = a.config_addr().to_string();
+            for (ib, b) in chosen.iter().enumerate() {
+                if ia != ib && b.dependencies.contains(&a_cfg) {
+                    waits_for.entry(ia).or_default().push(ib);
+                }
+            }
+        }
+        let nodes: Vec<usize> = (0..chosen.len()).collect();
+        run_dag(
+            &nodes,
+            &waits_for,
+            &self.opts.stop,
+            |i| {
+                let c = chosen[i];
+                async move {
+                    if c.action == Action::CreateThenDelete && self.has_failed(&c.address) {
+                        self.emit(ApplyEvent::Skipped {
+                            address: format!("{} (deposed)", c.address),
+                            reason: "its replacement was not created; the old object is kept".into(),
+                        });
+                        return false;
+                    }
+                    self.delete(c).await
+                }
+            },
+            |i, blocker| {
+                let c = chosen[i];
+                let reason = format!("deleting it must wait for {}, which failed", chosen[blocker].address);
+                self.skip(&c.address, reason);
+            },
+        )
+        .await;
+    }
+
+    fn skip(&self, address: &str, reason: String) {
+        self.mark_failed(address);
+        self.emit(ApplyEvent::Skipped { address: address.to_string(), reason: reason.clone() });
+        self.fail(Diag::error(format!("{address} was not applied: {reason}")).code("apply::skipped").address(address));
+    }
+
+    fn emit(&self, e: ApplyEvent) {
+        (self.events)(e)
+    }
+
+    async fn delete(&self, c: &ResourceChange) -> bool {
+        let Some(provider) = self.registry.for_type(&c.type_name).cloned() else { return false };
+        let deposed = c.action == Action::CreateThenDelete || is_deposed(c);
+        let prior = {
+            let s = self.store.state.lock().unwrap_or_else(|e| e.into_inner());
+            let r = if deposed { s.deposed_resource(&c.address) } else { s.resource(&c.address) };
+            r.map(|r| Value::from_json(&r.attributes))
+        };
+        let Some(prior) = prior else {
+            // Already gone from state (an earlier, interrupted run finished it).
+            return true;
+        };
+        let label = if deposed { format!("{} (deposed)", c.address) } else { c.address.clone() };
+        let resp = self
+            .call(
+                &label,
+                Action::Delete,
+                "Destroying",
+                provider.apply_resource(ApplyRequest {
+                    type_name: c.type_name.clone(),
+                    address: c.address.clone(),
+                    lineage: self.lineage.clone(),
+                    change: Change::Delete { prior },
+                    progress: self.progress(&label),
+                }),
+            )
+            .await;
+        let ok = !tether_sdk::has_errors(&resp.diagnostics);
+        if ok {
+            let written =
+                self.store
+                    .update(|s| if deposed { s.remove_deposed(&c.address) } else { s.remove_resource(&c.address) });
+            if let Err(e) = written {
+                self.fail(state_error(e));
+                self.mark_failed(&c.address);
+                return false;
+            }
+            self.count(Action::Delete);
+        } else {
+            self.report_failure(&label, "Destroying", c, resp.diagnostics);
+            self.mark_failed(&c.address);
+        }
+        ok
+    }
+
+    fn progress(&self, address: &str) -> Progress {
+        let events = self.events.clone();
+        let address = address.to_string();
+        Progress::new(move |m| events(ApplyEvent::Progress { address: address.clone(), message: m.to_string() }))
+    }
+
+    /// Runs one provider operation under the parallelism limit, with start/finish events and a
+    /// heartbeat while it runs.
+    async fn call<F: Future<Output = tether_sdk::ApplyResponse>>(
+        &self,
+        address: &str,
+        action: Action,
+        verb: &'static str,
+        fut: F,
+    ) -> tether_sdk::ApplyResponse {
+        let _permit = self.sem.acquire().await;
+        self.emit(ApplyEvent::Started { address: address.to_string(), action, verb });
+        let start = Instant::now();
+        let mut fut = std::pin::pin!(fut);
+        let mut tick = tokio::time::interval(self.opts.heartbeat);
+        tick.tick().await;
+        let resp = loop {
+            tokio::select! {
+                r = &mut fut => break r,
+                _ = tick.tick() => self.emit(ApplyEvent::Progress {
+                    address: address.to_string(),
+                    message: format!("still {}... [{}s elapsed]", verb.to_lowercase(), start.elapsed().as_secs()),
+                }),
+            }
+        };
+        if !tether_sdk::has_errors(&resp.diagnostics) {
+            let id = resp.new_state.as_ref().and_then(|v| v.get("id")).and_then(Value::as_str).map(str::to_string);
+            self.emit(ApplyEvent::Finished { address: address.to_string(), verb, elapsed: start.elapsed(), id });
+        }
+        resp
+    }
+
+    fn report_failure(&self, label: &str, verb: &'static str, c: &ResourceChange, diags: Vec<tether_sdk::Diagnostic>) {
+        let res = self.stack.config.resource(&c.config_addr());
+        for d in diags.into_iter().filter(|d| d.is_error()) {
+            self.emit(ApplyEvent::Failed { address: label.to_string(), verb, summary: d.summary.clone() });
+            let span = res.map(|r| {
+                d.attribute
+                    .as_ref()
+                    .and_then(|p| crate::config::attr_span(&r.body, p))
+                    .unwrap_or_else(|| r.span.clone())
+            });
+            let d = if d.address.is_none() { d.address(&c.address) } else { d };
+            let mut diag = Diag::from_provider(d, span);
+            diag.summary = format!("{} {}: {}", verb.to_lowercase(), label, diag.summary);
+            self.fail(diag);
+        }
+    }
+
+    /// Walks the stack's blocks in dependency order, applying creates and updates.
+    async fn create_phase(&self) {
+        let g = &self.stack.graph;
+        let nodes: Vec<usize> = g.order.iter().map(|ix| ix.index()).collect();
+        let mut waits_for: HashMap<usize, Vec<usize>> = HashMap::new();
+        for ix in &g.order {
+            waits_for.insert(ix.index(), g.dependencies(*ix).map(|d| d.index()).collect());
+        }
+        let mut scope = Scope::new(&self.stack.dir);
+        for (k, v) in &self.plan.variables {
+            scope.set_var(k, v.clone());
+        }
+        let scope = Mutex::new(scope);
+        let scope = &scope;
+        run_dag(
+            &nodes,
+            &waits_for,
+            &self.opts.stop,
+            |i| async move {
+                let ix = petgraph::graph::NodeIndex::new(i);
+                self.visit(g.node(ix), scope).await
+            },
+            |i, blocker| {
+                let ix = petgraph::graph::NodeIndex::new(i);
+                if let Node::Resource(addr) = g.node(ix) {
+                    let blocked_by = g.node(petgraph::graph::NodeIndex::new(blocker)).to_string();
+                    for c in self.plan.changes.iter().filter(|c| c.config_addr() == *addr) {
+                        if !matches!(c.action, Action::NoOp | Action::Delete) {
+                            self.skip(&c.address, format!("it depends on {blocked_by}, which failed"));
+                        }
+                    }
+                }
+            },
+        )
+        .await;
+    }
+
+    async fn visit(&self, node: &Node, scope: &Mutex<Scope>) -> bool {
+        let lock = || scope.lock().unwrap_or_else(|e| e.into_inner());
+        match node {
+            Node::Variable(_) | Node::Provider(_) => true,
+            Node::Local(name) => {
+                let Some(l) = self.stack.config.locals.iter().find(|l| &l.name == name) else { return true };
+                let v = lock().eval(&l.attr.expr, l.attr.span.file);
+                match v {
+                    Ok(v) => {
+                        lock().set_local(name, v);
+                        true
+                    }
+                    Err(d) => {
+                        self.fail(d);
+                        false
+                    }
+                }
+            }
+            Node::Output(name) => {
+                let Some(o) = self.stack.config.outputs.iter().find(|o| &o.name == name) else { return true };
+                let v = lock().eval(&o.value.expr, o.value.span.file);
+                match v {
+                    Ok(v) if v.is_wholly_known() => {
+                        let sensitive = o.sensitive || v.contains_sensitive();
+                        let out = OutputState { value: v.to_json(), sensitive };
+                        if let Err(e) = self.store.update(|s| s.outputs.insert(name.clone(), out)) {
+                            self.fail(state_error(e));
+                            return false;
+                        }
+                        true
+                    }
+                    // Depends on something that was excluded or failed: keep the old value.
+                    Ok(_) => true,
+                    Err(d) => {
+                        self.fail(d);
+                        false
+                    }
+                }
+            }
+            Node::Resource(addr) => {
+                let Some(res) = self.stack.config.resource(addr) else { return true };
+                let instances = {
+                    let s = lock();
+                    plan::expand(res, &s)
+                };
+                let instances = match instances {
+                    Ok(i) => i,
+                    Err(d) => {
+                        self.fail(d);
+                        return false;
+                    }
+                };
+                let mut futs = FuturesUnordered::new();
+                for (key, each_value) in instances {
+                    let address = InstanceAddr::new(addr.clone(), key.clone()).to_string();
+                    let config = {
+                        let mut s = lock();
+                        let mut diags = Vec::new();
+                        let v =
+                            plan::instance_config(res, &key, each_value.as_ref(), &mut s, self.registry, &mut diags);
+                        if crate::diag::has_errors(&diags) {
+                            for d in diags {
+                                self.fail(d);
+                            }
+                            self.mark_failed(&address);
+                            return false;
+                        }
+                        v
+                    };
+                    futs.push(async move {
+                        let (ok, value) = self.apply_instance(res, &address, config).await;
+                        (key, ok, value)
+                    });
+                }
+                let mut all_ok = true;
+                let mut values = Vec::new();
+                while let Some((key, ok, value)) = futs.next().await {
+                    all_ok &= ok;
+                    values.push((key, value));
+                }
+                values.sort_by(|a, b| a.0.cmp(&b.0));
+                lock().set_resource(addr, block_value(values, res.count.is_some(), res.for_each.is_some()));
+                all_ok
+            }
+        }
+    }
+
+    /// Applies the planned change of one instance; returns success and the instance's value.
+    async fn apply_instance(&self, res: &ResourceBlock, address: &str, config: Value) -> (bool, Value) {
+        let Some(change) = self.plan.change(address) else {
+            self.fail(
+                Diag::error(format!("{address} is not in the plan"))
+                    .code("apply::inconsistent")
+                    .help("the stack evaluates differently than when the plan was made; make a new plan"),
+            );
+            return (false, Value::Unknown);
+        };
+        let existing = change.before.clone().unwrap_or(Value::Null);
+        match (res.mode, change.action) {
+            (_, Action::NoOp) => (true, change.after.clone().unwrap_or(existing)),
+            (Mode::Data, Action::Read) => self.read_data(res, change, config).await,
+            (Mode::Managed, Action::Create | Action::Update | Action::DeleteThenCreate | Action::CreateThenDelete) => {
+                if self.has_failed(address) {
+                    return (false, existing);
+                }
+                self.create_or_update(res, change, config).await
+            }
+            _ => (true, existing),
+        }
+    }
+
+    async fn read_data(&self, res: &ResourceBlock, change: &ResourceChange, config: Value) -> (bool, Value) {
+        let Some(provider) = self.registry.for_type(&res.type_name) else { return (false, Value::Unknown) };
+        let _permit = self.sem.acquire().await;
+        self.emit(ApplyEvent::Started { address: change.address.clone(), action: Action::Read, verb: "Reading" });
+        let start = Instant::now();
+        match plan::read_data(provider, res, &change.address, &config).await {
+            Ok(v) => {
+                let record = ResourceState {
+                    address: change.address.clone(),
+                    mode: "data".into(),
+                    type_name: res.type_name.clone(),
+                    provider: change.provider.clone(),
+                    id: v.get("id").and_then(Value::as_str).unwrap_or_default().to_string(),
+                    attributes: v.to_json(),
+                    sensitive_paths: Vec::new(),
+                    dependencies: change.dependencies.clone(),
+                    create_before_destroy: false,
+                    deposed: false,
+                };
+                if let Err(e) = self.store.update(|s| s.upsert_resource(record)) {
+                    self.fail(state_error(e));
+                    return (false, v);
+                }
+                self.emit(ApplyEvent::Finished {
+                    address: change.address.clone(),
+                    verb: "Reading",
+                    elapsed: start.elapsed(),
+                    id: None,
+                });
+                (true, v)
+            }
+            Err(ds) => {
+                self.report_failure(&change.address, "Reading", change, ds);
+                self.mark_failed(&change.address);
+                (false, Value::Unknown)
+            }
+        }
+    }
+
+    async fn create_or_update(&self, res: &ResourceBlock, change: &ResourceChange, config: Value) -> (bool, Value) {
+        let Some(provider) = self.registry.for_type(&res.type_name).cloned() else { return (false, Value::Unknown) };
+        let address = change.address.as_str();
+        let is_update = change.action == Action::Update;
+        let prior = if is_update { change.before.clone() } else { None };
+        // Re-plan with the values dependencies really produced, then hold the provider to the
+        // reviewed plan: every value known at plan time must come out the same.
+        let config = plan::apply_ignore_changes(res, config, change.before.as_ref());
+        let resp = provider.plan_resource(tether_sdk::PlanRequest {
+            type_name: res.type_name.clone(),
+            address: address.to_string(),
+            prior: prior.clone(),
+            config: config.clone(),
+        });
+        let mut planned = resp.planned;
+        for p in config.sensitive_paths() {
+            if let Some(v) = planned.get_path(&p).cloned() {
+                planned.set_path(&p, v.mark(true));
+            }
+        }
+        if let Some(saved) = &change.after {
+            if !conforms(saved, &planned) {
+                self.mark_failed(address);
+                self.fail(
+                    Diag::error(format!("{address} would be applied with values that differ from the reviewed plan"))
+                        .code("apply::inconsistent")
+                        .address(address)
+                        .help("something changed between plan and apply; make a new plan and review it"),
+                );
+                return (false, change.before.clone().unwrap_or(Value::Unknown));
+            }
+        }
+        let schema = self.registry.schema(Mode::Managed, &res.type_name);
+        let id_attr = schema.map(|s| s.id_attribute.as_str()).unwrap_or("id");
+        let sensitive_paths: Vec<String> = planned.sensitive_paths().iter().map(ToString::to_string).collect();
+        let (verb, api_change, journal) = if is_update {
+            (
+                "Modifying",
+                Change::Update {
+                    prior: prior.clone().unwrap_or_default().unmark_deep(),
+                    planned: planned.unmark_deep(),
+                },
+                None,
+            )
+        } else {
+            let predecessor = change.before.as_ref().and_then(|b| b.get(id_attr)).and_then(Value::as_str).unwrap_or("");
+            let existing_token = {
+                let s = self.store.state.lock().unwrap_or_else(|e| e.into_inner());
+                s.journal
+                    .iter()
+                    .find(|j| j.address == address && j.operation == "create")
+                    .map(|j| j.idempotency_token.clone())
+            };
+            let token = existing_token.unwrap_or_else(|| idempotency_token(&self.lineage, address, predecessor));
+            let entry = JournalEntry::new(address, &res.type_name, "create", &token);
+            ("Creating", Change::Create { planned: planned.unmark_deep(), idempotency_token: token }, Some(entry))
+        };
+        // Record intent (and depose the old object of a create-before-destroy) before calling.
+        let cbd = change.action == Action::CreateThenDelete;
+        if journal.is_some() || cbd {
+            let entry = journal.clone();
+            let written = self.store.update(|s| {
+                if cbd {
+                    if let Some(mut old) = s.remove_resource(address) {
+                        old.deposed = true;
+                        s.upsert_resource(old);
+                    }
+                }
+                if let Some(e) = entry {
+                    s.journal.retain(|j| j.address != e.address);
+                    s.journal_begin(e);
+                }
+            });
+            if let Err(e) = written {
+                self.fail(state_error(e));
+                self.mark_failed(address);
+                return (false, Value::Unknown);
+            }
+        }
+        let action = if is_update { Action::Update } else { Action::Create };
+        let resp = self
+            .call(
+                address,
+                action,
+                verb,
+                provider.apply_resource(ApplyRequest {
+                    type_name: res.type_name.clone(),
+                    address: address.to_string(),
+                    lineage: self.lineage.clone(),
+                    change: api_change,
+                    progress: self.progress(address),
+                }),
+            )
+            .await;
+        let ok = !tether_sdk::has_errors(&resp.diagnostics);
+        let new_value = resp.new_state.clone();
+        let journal_id = journal.map(|j| j.id);
+        let record = new_value.as_ref().map(|v| ResourceState {
+            address: address.to_string(),
+            mode: "managed".into(),
+            type_name: res.type_name.clone(),
+            provider: change.provider.clone(),
+            id: v.get(id_attr).and_then(Value::as_str).unwrap_or_default().to_string(),
+            attributes: v.to_json(),
+            sensitive_paths: sensitive_paths.clone(),
+            dependencies: change.dependencies.clone(),
+            create_before_destroy: cbd || res.lifecycle.create_before_destroy,
+            deposed: false,
+        });
+        let written = self.store.update(|s| {
+            if let Some(r) = record {
+                s.upsert_resource(r);
+            }
+            if let Some(id) = &journal_id {
+                s.journal_end(id);
+            }
+        });
+        if let Err(e) = written {
+            self.fail(state_error(e));
+            self.mark_failed(address);
+            return (false, new_value.unwrap_or(Value::Unknown));
+        }
+        if !ok {
+            self.report_failure(address, verb, change, resp.diagnostics);
+            self.mark_failed(address);
+            let fallback = if is_update { change.before.clone() } else { None };
+            return (false, new_value.or(fallback).unwrap_or(Value::Unknown));
+        }
+        self.count(action);
+        let value = new_value.unwrap_or(Value::Null);
+        let paths: Vec<tether_sdk::AttrPath> = planned.sensitive_paths();
+        (true, value.with_sensitive_paths(&paths))
+    }
+}
+
+/// True when `actual` agrees with every value `saved` knew at plan time.
+pub fn conforms(saved: &Value, actual: &Value) -> bool {
+    match (saved.peel(), actual.peel()) {
+        (Value::Unknown, _) => true,
+        (Value::Map(a), Value::Map(b)) => {
+            a.iter().all(|(k, v)| conforms(v, b.get(k).unwrap_or(&Value::Null))) && b.keys().all(|k| a.contains_key(k))
+        }
+        (Value::List(a), Value::List(b)) => a.len() == b.len() && a.iter().zip(b).all(|(x, y)| conforms(x, y)),
+        (a, b) => a.unmark_deep() == b.unmark_deep(),
+    }
+}
+
+/// Runs `run` for every node once all the nodes it waits for succeeded. A node whose
+/// dependency failed is not run: `on_blocked(node, failed_dependency)` is called instead, and the
+/// node counts as failed for its own dependents. When `stop` is set, nothing new starts.
+async fn run_dag<'f, F, Fut, B>(
+    nodes: &[usize],
+    waits_for: &HashMap<usize, Vec<usize>>,
+    stop: &AtomicBool,
+    run: F,
+    on_blocked: B,
+) where
+    F: Fn(usize) -> Fut,
+    Fut: Future<Output = bool> + 'f,
+    B: Fn(usize, usize),
+{
+    let mut remaining: HashMap<usize, usize> = HashMap::new();
+    let mut dependents: HashMap<usize, Vec<usize>> = HashMap::new();
+    for n in nodes {
+        let deps = waits_for.get(n).map(Vec::as_slice).unwrap_or(&[]);
+        remaining.insert(*n, deps.len());
+        for d in deps {
+            dependents.entry(*d).or_default().push(*n);
+        }
+    }
+    let mut ready: Vec<usize> = nodes.iter().copied().filter(|n| remaining[n] == 0).collect();
+    ready.reverse();
+    let mut blocked: HashMap<usize, usize> = HashMap::new();
+    let mut running = FuturesUnordered::new();
+    loop {
+        while let Some(n) = ready.pop() {
+            if let Some(&by) = blocked.get(&n) {
+                on_blocked(n, by);
+                release(n, false, &dependents, &mut remaining, &mut ready, &mut blocked);
+                continue;
+            }
+            if stop.load(Ordering::SeqCst) {
+                continue;
+            }
+            let fut = run(n);
+            running.push(async move { (n, fut.await) });
+        }
+        match running.next().await {
+            Some((n, ok)) => release(n, ok, &dependents, &mut remaining, &mut ready, &mut blocked),
+            None => break,
+        }
+    }
+}
+
+fn release(
+    n: usize,
+    ok: bool,
+    dependents: &HashMap<usize, Vec<usize>>,
+    remaining: &mut HashMap<usize, usize>,
+    ready: &mut Vec<usize>,
+    blocked: &mut HashMap<usize, usize>,
+) {
+    for d in dependents.get(&n).map(Vec::as_slice).unwrap_or(&[]) {
+        if !ok {
+            // Report the first failure on the path, not the node that was itself blocked.
+            let root = blocked.get(&n).copied().unwrap_or(n);
+            blocked.entry(*d).or_insert(root);
+        }
+        if let Some(r) = remaining.get_mut(d) {
+            *r -= 1;
+            if *r == 0 {
+                ready.push(*d);
+            }
+        }
+    }
+}

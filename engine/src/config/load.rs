@@ -1,0 +1,1095 @@
+//! Loading a stack: `*.hcl` files -> [`Config`].
+//!
+//! The loader parses with `hcl-edit` because it is the HCL parser that keeps byte ranges; every
+//! name, label and expression goes into the model with its span so that any later stage (schema
+//! checks, evaluation, the provider's own validation) can point at the exact place in the file.
+//!
+//! Meta-arguments (`count`, `for_each`, `depends_on`, `provider`, `lifecycle`) are taken out of
+//! resource bodies here, so a resource's `body` holds only what the provider sees and the schema
+//! check never has to know about them.
+//!
+//! Errors are collected, not returned early: one broken block does not hide the problems of the
+//! next, and bad input never panics (the tests cut and flip bytes of a valid stack to hold that).
+
+use std::collections::HashMap;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+use hcl_edit::expr::{Expression, TraversalOperator};
+use hcl_edit::structure::{Attribute, Block, Body, Structure};
+use hcl_edit::Span as _;
+use tether_sdk::{AttrPath, PathStep};
+
+use super::model::*;
+use crate::diag::{did_you_mean, Diag, FileId, Span};
+
+/// The top-level block types a stack may contain.
+const TOP_LEVEL_BLOCKS: &[&str] = &["resource", "data", "variable", "locals", "output", "provider", "tether"];
+const VARIABLE_ARGS: &[&str] = &["type", "default", "description", "sensitive", "nullable", "validation"];
+const OUTPUT_ARGS: &[&str] = &["value", "description", "sensitive", "depends_on"];
+const LIFECYCLE_ARGS: &[&str] = &["prevent_destroy", "create_before_destroy", "ignore_changes"];
+const VALIDATION_ARGS: &[&str] = &["condition", "error_message"];
+const TETHER_BLOCKS: &[&str] = &["required_providers", "backend"];
+
+/// Loads every `*.hcl` file of `dir` (not recursively, in file-name order).
+pub fn load_dir(dir: &Path) -> (Config, Vec<Diag>) {
+    let mut diags = Vec::new();
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) => {
+            diags.push(
+                Diag::error(format!("cannot read stack directory {}: {}", dir.display(), lower_first(&e.to_string())))
+                    .code("config::read")
+                    .help("run tether in a stack directory or pass --stack DIR"),
+            );
+            return (Config::default(), diags);
+        }
+    };
+    let mut names: Vec<std::ffi::OsString> = entries
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().map(|t| t.is_file() || t.is_symlink()).unwrap_or(false))
+        .map(|e| e.file_name())
+        .filter(|n| Path::new(n).extension().is_some_and(|ext| ext == "hcl"))
+        .collect();
+    names.sort();
+    if names.is_empty() {
+        diags.push(
+            Diag::error(format!("no *.hcl files in {}", dir.display()))
+                .code("config::no-files")
+                .help("run tether in a stack directory or pass --stack DIR"),
+        );
+        return (Config::default(), diags);
+    }
+
+    let mut loader = Loader::default();
+    for name in names {
+        let path = dir.join(&name);
+        match std::fs::read(&path) {
+            Ok(bytes) => match String::from_utf8(bytes) {
+                Ok(text) => loader.load_file(path, text),
+                Err(e) => {
+                    // Keep the file (with replacement characters) so the diagnostic can show where
+                    // the first bad byte is; up to that byte the offsets are the same.
+                    let at = e.utf8_error().valid_up_to();
+                    let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
+                    let len = text[at..].chars().next().map_or(0, char::len_utf8);
+                    let file = loader.config.sources.add(path.clone(), text);
+                    loader.diags.push(
+                        Diag::error(format!("{} is not valid UTF-8 text", path.display()))
+                            .code("config::not-utf8")
+                            .label(Span::new(file, at..at + len), "first invalid byte")
+                            .help("save the file as UTF-8"),
+                    );
+                }
+            },
+            Err(e) => loader.diags.push(
+                Diag::error(format!("cannot read {}: {}", path.display(), lower_first(&e.to_string())))
+                    .code("config::read")
+                    .help("check that the file exists and is readable"),
+            ),
+        }
+    }
+    let (config, mut rest) = loader.finish();
+    diags.append(&mut rest);
+    (config, diags)
+}
+
+/// Loads a stack from in-memory files (tests, fuzzing, `fmt` on stdin). No disk access.
+pub fn load_sources(files: Vec<(PathBuf, String)>) -> (Config, Vec<Diag>) {
+    let mut loader = Loader::default();
+    for (path, text) in files {
+        loader.load_file(path, text);
+    }
+    loader.finish()
+}
+
+/// Accumulates the model and the diagnostics of all files of one stack.
+#[derive(Default)]
+struct Loader {
+    config: Config,
+    diags: Vec<Diag>,
+    /// Byte offsets (per file) of attribute keys that were renamed to get past hcl-edit's
+    /// "redefined attribute" error, with their original names; see `parse_recovering`.
+    renamed: HashMap<(FileId, usize), String>,
+}
+
+/// One element of a body after duplicate attributes have been reported and dropped.
+enum Item<'a> {
+    Attr(AttrExpr),
+    Block(&'a Block),
+}
+
+impl Loader {
+    fn load_file(&mut self, path: PathBuf, text: String) {
+        let file = self.config.sources.add(path, text.as_str());
+        let Some(body) = self.parse_recovering(file, &text) else { return };
+        for structure in body.iter() {
+            match structure {
+                Structure::Attribute(attr) => {
+                    let name = self.attr_name(file, attr);
+                    self.diags.push(
+                        Diag::error(format!("unexpected attribute {name} at the top level of a stack file"))
+                            .code("config::unexpected-attribute")
+                            .label(span(file, attr.key.span()), "attributes belong inside a block")
+                            .help(format!("to name a value, put it in a locals block: locals {{ {name} = ... }}")),
+                    );
+                }
+                Structure::Block(block) => self.top_level_block(file, block),
+            }
+        }
+    }
+
+    /// Parses a file. hcl-edit rejects a body that sets the same attribute twice with a plain
+    /// syntax error; to report that as a duplicate with both places labelled (and to keep going),
+    /// the second key is renamed to a same-length placeholder and the file parsed again.
+    fn parse_recovering(&mut self, file: FileId, text: &str) -> Option<Body> {
+        let mut work = text.to_string();
+        for _ in 0..1000 {
+            match hcl_edit::parser::parse_body(&work) {
+                Ok(body) => return Some(body),
+                Err(e) => {
+                    let offset = e.location().offset();
+                    if e.message().contains("redefined attribute") {
+                        if let Some((name, placeholder)) = rename_key(text, &work, offset) {
+                            work.replace_range(offset..offset + name.len(), &placeholder);
+                            // A placeholder renamed again keeps the name as written.
+                            self.renamed.entry((file, offset)).or_insert(name);
+                            continue;
+                        }
+                    }
+                    self.diags.push(syntax_diag(file, text, &e));
+                    return None;
+                }
+            }
+        }
+        self.diags.push(
+            Diag::error("too many duplicate attributes to report")
+                .code("config::duplicate")
+                .label(Span::new(file, 0..0), "in this file")
+                .help("remove the repeated attributes"),
+        );
+        None
+    }
+
+    /// The name of an attribute as written (undoing a rename from `parse_recovering`).
+    fn attr_name(&self, file: FileId, attr: &Attribute) -> String {
+        attr.key
+            .span()
+            .and_then(|r| self.renamed.get(&(file, r.start)))
+            .cloned()
+            .unwrap_or_else(|| attr.key.as_str().to_string())
+    }
+
+    /// The attributes and blocks of a body, with repeated attributes reported and dropped.
+    fn items<'a>(&mut self, file: FileId, body: &'a Body) -> Vec<Item<'a>> {
+        let mut items: Vec<Item<'a>> = Vec::new();
+        for structure in body.iter() {
+            match structure {
+                Structure::Attribute(attr) => {
+                    let was_renamed = attr.key.span().is_some_and(|r| self.renamed.contains_key(&(file, r.start)));
+                    let a = self.attr_expr(file, attr);
+                    if was_renamed {
+                        let first = items.iter().find_map(|i| match i {
+                            Item::Attr(f) if f.name == a.name => Some(f.name_span.clone()),
+                            _ => None,
+                        });
+                        self.diags.push(duplicate(
+                            format!("attribute {} is set twice in the same block", a.name),
+                            a.name_span.clone(),
+                            first,
+                            "remove one of the two",
+                        ));
+                        continue;
+                    }
+                    items.push(Item::Attr(a));
+                }
+                Structure::Block(block) => items.push(Item::Block(block)),
+            }
+        }
+        items
+    }
+
+    fn attr_expr(&self, file: FileId, attr: &Attribute) -> AttrExpr {
+        AttrExpr {
+            name: self.attr_name(file, attr),
+            name_span: span(file, attr.key.span()),
+            expr: attr.value.clone(),
+            span: span(file, attr.value.span()),
+        }
+    }
+
+    fn top_level_block(&mut self, file: FileId, block: &Block) {
+        let kind = block.ident.as_str();
+        let expected = match kind {
+            "resource" | "data" => 2,
+            "variable" | "output" | "provider" => 1,
+            "locals" | "tether" => 0,
+            _ => {
+                let mut d = Diag::error(format!("unknown block type {kind}"))
+                    .code("config::unknown-block")
+                    .label(span(file, block.ident.span()), "not a stack block");
+                d = match (kind, did_you_mean(kind, TOP_LEVEL_BLOCKS.iter().copied())) {
+                    ("terraform", _) => d.help("tether settings go in a tether { } block"),
+                    ("module", _) => d.help("modules are not supported; put the resources in the stack directly"),
+                    (_, Some(s)) => d.help(format!("did you mean {s}?")),
+                    _ => d.help(format!("a stack file may contain: {}", TOP_LEVEL_BLOCKS.join(", "))),
+                };
+                self.diags.push(d);
+                return;
+            }
+        };
+        if block.labels.len() != expected {
+            self.diags.push(label_count_diag(file, block, expected));
+            return;
+        }
+        for (i, label) in block.labels.iter().enumerate() {
+            let what = match (kind, i) {
+                ("resource", 0) => "resource type",
+                ("data", 0) => "data source type",
+                ("data", _) => "data source",
+                _ => kind,
+            };
+            if !check_name(&mut self.diags, label.as_str(), span(file, label.span()), what) {
+                return;
+            }
+        }
+        match kind {
+            "resource" => self.resource(file, block, Mode::Managed),
+            "data" => self.resource(file, block, Mode::Data),
+            "variable" => self.variable(file, block),
+            "locals" => self.locals(file, block),
+            "output" => self.output(file, block),
+            "provider" => self.provider(file, block),
+            _ => self.tether(file, block),
+        }
+    }
+
+    fn resource(&mut self, file: FileId, block: &Block, mode: Mode) {
+        let type_name = block.labels[0].as_str().to_string();
+        let name = block.labels[1].as_str().to_string();
+        let mut res = ResourceBlock {
+            mode,
+            type_name,
+            name,
+            span: header_span(file, block),
+            type_span: span(file, block.labels[0].span()),
+            body: BodyExpr::default(),
+            count: None,
+            for_each: None,
+            depends_on: Vec::new(),
+            lifecycle: Lifecycle::default(),
+            provider: None,
+        };
+        let addr = res.addr().to_string();
+        let mut lifecycle_span: Option<Span> = None;
+        for item in self.items(file, &block.body) {
+            match item {
+                Item::Attr(a) => match a.name.as_str() {
+                    "count" => res.count = Some(a),
+                    "for_each" => res.for_each = Some(a),
+                    "depends_on" => res.depends_on = self.depends_on(&a),
+                    "provider" => res.provider = self.provider_ref(&a),
+                    _ => res.body.attributes.push(a),
+                },
+                Item::Block(b) if b.ident.as_str() == "lifecycle" => {
+                    let this = span(file, b.ident.span());
+                    if let Some(first) = &lifecycle_span {
+                        self.diags.push(duplicate(
+                            format!("{addr} has two lifecycle blocks"),
+                            this,
+                            Some(first.clone()),
+                            "merge them into one lifecycle block",
+                        ));
+                        continue;
+                    }
+                    if !b.labels.is_empty() {
+                        self.diags.push(label_count_diag(file, b, 0));
+                    }
+                    lifecycle_span = Some(this);
+                    res.lifecycle = self.lifecycle(file, b);
+                }
+                Item::Block(b) if b.ident.as_str() == "dynamic" => {
+                    self.diags.push(
+                        Diag::error("dynamic blocks are not supported")
+                            .code("config::unsupported")
+                            .address(addr.clone())
+                            .label(span(file, b.ident.span()), "dynamic block")
+                            .help("write each nested block out, or use a list attribute where the type has one"),
+                    );
+                }
+                Item::Block(b) => {
+                    let nested = self.nested_block(file, b);
+                    res.body.blocks.push(nested);
+                }
+            }
+        }
+        if let (Some(count), Some(for_each)) = (&res.count, &res.for_each) {
+            self.diags.push(
+                Diag::error(format!("{addr} sets both count and for_each"))
+                    .code("config::count-and-for-each")
+                    .address(addr.clone())
+                    .label(for_each.name_span.clone(), "for_each set here")
+                    .label(count.name_span.clone(), "count set here")
+                    .help("use count for a number of identical copies, for_each for one copy per map or set element; not both"),
+            );
+            res.for_each = None;
+        }
+        self.config.resources.push(res);
+    }
+
+    /// A nested block of a resource or provider body, recursively.
+    fn nested_block(&mut self, file: FileId, block: &Block) -> NestedBlock {
+        NestedBlock {
+            type_name: block.ident.as_str().to_string(),
+            labels: block.labels.iter().map(|l| l.as_str().to_string()).collect(),
+            span: span(file, block.ident.span()),
+            body: self.plain_body(file, &block.body),
+        }
+    }
+
+    fn plain_body(&mut self, file: FileId, body: &Body) -> BodyExpr {
+        let mut out = BodyExpr::default();
+        for item in self.items(file, body) {
+            match item {
+                Item::Attr(a) => out.attributes.push(a),
+                Item::Block(b) => {
+                    let nested = self.nested_block(file, b);
+                    out.blocks.push(nested);
+                }
+            }
+        }
+        out
+    }
+
+    /// `depends_on = [aws_vpc.main, data.aws_zones.all]`: references to whole resources.
+    fn depends_on(&mut self, attr: &AttrExpr) -> Vec<Spanned<String>> {
+        let file = attr.span.file;
+        let Some(array) = attr.expr.as_array() else {
+            self.diags.push(
+                Diag::error("depends_on must be a list of resource references")
+                    .code("config::invalid-depends-on")
+                    .label(attr.span.clone(), "not a list")
+                    .help("write depends_on = [mock_network.main] without quotes"),
+            );
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for element in array.iter() {
+            let element_span = span(file, element.span());
+            match resource_reference(element) {
+                Ok(addr) => out.push(Spanned { value: addr, span: element_span }),
+                Err(help) => self.diags.push(
+                    Diag::error("depends_on entries must be references to resources or data sources")
+                        .code("config::invalid-depends-on")
+                        .label(element_span, "not a resource reference")
+                        .help(help),
+                ),
+            }
+        }
+        out
+    }
+
+    /// `provider = aws.west` (or `provider = aws`).
+    fn provider_ref(&mut self, attr: &AttrExpr) -> Option<Spanned<String>> {
+        match traversal_names(&attr.expr) {
+            Some(names) if names.len() <= 2 => Some(Spanned { value: names.join("."), span: attr.span.clone() }),
+            _ => {
+                self.diags.push(
+                    Diag::error("provider must name a provider configuration")
+                        .code("config::invalid-provider-ref")
+                        .label(attr.span.clone(), "not a provider reference")
+                        .help("write provider = aws.west (the provider name and its alias), without quotes"),
+                );
+                None
+            }
+        }
+    }
+
+    fn lifecycle(&mut self, file: FileId, block: &Block) -> Lifecycle {
+        let mut lc = Lifecycle::default();
+        for item in self.items(file, &block.body) {
+            match item {
+                Item::Attr(a) => match a.name.as_str() {
+                    "prevent_destroy" => {
+                        lc.prevent_destroy = self.literal_bool(&a, "lifecycle settings").unwrap_or(false)
+                    }
+                    "create_before_destroy" => {
+                        lc.create_before_destroy = self.literal_bool(&a, "lifecycle settings").unwrap_or(false)
+                    }
+                    "ignore_changes" => self.ignore_changes(&a, &mut lc),
+                    _ => self.unknown_argument(&a.name, a.name_span.clone(), "lifecycle", LIFECYCLE_ARGS),
+                },
+                Item::Block(b) => {
+                    self.unknown_argument(b.ident.as_str(), span(file, b.ident.span()), "lifecycle", LIFECYCLE_ARGS)
+                }
+            }
+        }
+        lc
+    }
+
+    fn ignore_changes(&mut self, attr: &AttrExpr, lc: &mut Lifecycle) {
+        let file = attr.span.file;
+        if attr.expr.as_variable().is_some_and(|v| v.as_str() == "all") {
+            lc.ignore_all = true;
+            return;
+        }
+        let Some(array) = attr.expr.as_array() else {
+            self.diags.push(
+                Diag::error("ignore_changes must be a list of attribute names or all")
+                    .code("config::invalid-ignore-changes")
+                    .label(attr.span.clone(), "not a list")
+                    .help("write ignore_changes = [tags, scaling_config.desired_size] or ignore_changes = all"),
+            );
+            return;
+        };
+        for element in array.iter() {
+            let element_span = span(file, element.span());
+            match attr_path(element) {
+                Ok(path) => lc.ignore_changes.push(Spanned { value: path, span: element_span }),
+                Err(help) => self.diags.push(
+                    Diag::error("ignore_changes entries must be attribute names of this resource")
+                        .code("config::invalid-ignore-changes")
+                        .label(element_span, "not an attribute path")
+                        .help(help),
+                ),
+            }
+        }
+    }
+
+    fn variable(&mut self, file: FileId, block: &Block) {
+        let mut var = VariableBlock {
+            name: block.labels[0].as_str().to_string(),
+            span: header_span(file, block),
+            type_expr: None,
+            default: None,
+            description: None,
+            sensitive: false,
+            nullable: true,
+            validations: Vec::new(),
+        };
+        for item in self.items(file, &block.body) {
+            match item {
+                Item::Attr(a) => match a.name.as_str() {
+                    "type" => var.type_expr = Some(a),
+                    "default" => var.default = Some(a),
+                    "description" => var.description = self.literal_string(&a, "descriptions"),
+                    "sensitive" => var.sensitive = self.literal_bool(&a, "variable settings").unwrap_or(false),
+                    "nullable" => var.nullable = self.literal_bool(&a, "variable settings").unwrap_or(true),
+                    _ => self.unknown_argument(&a.name, a.name_span.clone(), "variable", VARIABLE_ARGS),
+                },
+                Item::Block(b) if b.ident.as_str() == "validation" => {
+                    if let Some(v) = self.validation(file, b) {
+                        var.validations.push(v);
+                    }
+                }
+                Item::Block(b) => {
+                    self.unknown_argument(b.ident.as_str(), span(file, b.ident.span()), "variable", VARIABLE_ARGS)
+                }
+            }
+        }
+        self.config.variables.push(var);
+    }
+
+    fn validation(&mut self, file: FileId, block: &Block) -> Option<Validation> {
+        let block_span = span(file, block.ident.span());
+        if !block.labels.is_empty() {
+            self.diags.push(label_count_diag(file, block, 0));
+        }
+        let (mut condition, mut error_message) = (None, None);
+        for item in self.items(file, &block.body) {
+            match item {
+                Item::Attr(a) if a.name == "condition" => condition = Some(a),
+                Item::Attr(a) if a.name == "error_message" => error_message = Some(a),
+                Item::Attr(a) => self.unknown_argument(&a.name, a.name_span.clone(), "validation", VALIDATION_ARGS),
+                Item::Block(b) => {
+                    self.unknown_argument(b.ident.as_str(), span(file, b.ident.span()), "validation", VALIDATION_ARGS)
+                }
+            }
+        }
+        for (name, present, example) in [
+            ("condition", condition.is_some(), "condition = length(var.name) > 0"),
+            ("error_message", error_message.is_some(), "error_message = \"name must not be empty\""),
+        ] {
+            if !present {
+                self.diags.push(
+                    Diag::error(format!("validation block is missing {name}"))
+                        .code("config::missing-argument")
+                        .label(block_span.clone(), "in this validation block")
+                        .help(format!("add {example}")),
+                );
+            }
+        }
+        Some(Validation { condition: condition?, error_message: error_message?, span: block_span })
+    }
+
+    fn locals(&mut self, file: FileId, block: &Block) {
+        for item in self.items(file, &block.body) {
+            match item {
+                Item::Attr(a) => self.config.locals.push(LocalDef { name: a.name.clone(), attr: a }),
+                Item::Block(b) => self.diags.push(
+                    Diag::error(format!("unexpected block {} inside locals", b.ident.as_str()))
+                        .code("config::unknown-block")
+                        .label(span(file, b.ident.span()), "blocks are not allowed here")
+                        .help(format!("write {} = {{ ... }} to define an object", b.ident.as_str())),
+                ),
+            }
+        }
+    }
+
+    fn output(&mut self, file: FileId, block: &Block) {
+        let name = block.labels[0].as_str().to_string();
+        let header = header_span(file, block);
+        let (mut value, mut description, mut sensitive, mut depends_on) = (None, None, false, Vec::new());
+        for item in self.items(file, &block.body) {
+            match item {
+                Item::Attr(a) => match a.name.as_str() {
+                    "value" => value = Some(a),
+                    "description" => description = self.literal_string(&a, "descriptions"),
+                    "sensitive" => sensitive = self.literal_bool(&a, "output settings").unwrap_or(false),
+                    "depends_on" => depends_on = self.depends_on(&a),
+                    _ => self.unknown_argument(&a.name, a.name_span.clone(), "output", OUTPUT_ARGS),
+                },
+                Item::Block(b) => {
+                    self.unknown_argument(b.ident.as_str(), span(file, b.ident.span()), "output", OUTPUT_ARGS)
+                }
+            }
+        }
+        match value {
+            Some(value) => {
+                self.config.outputs.push(OutputBlock { name, span: header, value, description, sensitive, depends_on })
+            }
+            None => self.diags.push(
+                Diag::error(format!("output {name} has no value"))
+                    .code("config::missing-argument")
+                    .label(header, "this output")
+                    .help("add value = <expression>, for example value = mock_network.main.id"),
+            ),
+        }
+    }
+
+    fn provider(&mut self, file: FileId, block: &Block) {
+        let mut p = ProviderBlock {
+            name: block.labels[0].as_str().to_string(),
+            alias: None,
+            span: header_span(file, block),
+            body: BodyExpr::default(),
+        };
+        for item in self.items(file, &block.body) {
+            match item {
+                Item::Attr(a) if a.name == "alias" => {
+                    if let Some(alias) = self.literal_string(&a, "provider aliases") {
+                        if check_name(&mut self.diags, &alias, a.span.clone(), "provider alias") {
+                            p.alias = Some(alias);
+                        }
+                    }
+                }
+                Item::Attr(a) => p.body.attributes.push(a),
+                Item::Block(b) => {
+                    let nested = self.nested_block(file, b);
+                    p.body.blocks.push(nested);
+                }
+            }
+        }
+        self.config.providers.push(p);
+    }
+
+    fn tether(&mut self, file: FileId, block: &Block) {
+        if self.config.settings.span.is_none() {
+            self.config.settings.span = Some(header_span(file, block));
+        }
+        for item in self.items(file, &block.body) {
+            match item {
+                Item::Attr(a) => self.unknown_argument(&a.name, a.name_span.clone(), "tether", TETHER_BLOCKS),
+                Item::Block(b) => match b.ident.as_str() {
+                    "required_providers" => {
+                        if !b.labels.is_empty() {
+                            self.diags.push(label_count_diag(file, b, 0));
+                        }
+                        self.required_providers(file, b);
+                    }
+                    "backend" => {
+                        if b.labels.len() != 1 {
+                            self.diags.push(label_count_diag(file, b, 1));
+                            continue;
+                        }
+                        self.backend(file, b);
+                    }
+                    other => self.unknown_argument(other, span(file, b.ident.span()), "tether", TETHER_BLOCKS),
+                },
+            }
+        }
+    }
+
+    fn required_providers(&mut self, file: FileId, block: &Block) {
+        for item in self.items(file, &block.body) {
+            match item {
+                Item::Attr(a) => {
+                    // `aws = ">= 0.1"` or Terraform's object form `aws = { version = ">= 0.1" }`.
+                    let version = match a.expr.as_object() {
+                        Some(object) => object.iter().find_map(|(k, v)| {
+                            (object_key_name(k).as_deref() == Some("version")).then(|| v.expr().clone())
+                        }),
+                        None => Some(a.expr.clone()),
+                    };
+                    let version = version.and_then(|e| literal_str(&e));
+                    match version {
+                        Some(v) => {
+                            if self.config.settings.required_providers.insert(a.name.clone(), v).is_some() {
+                                self.diags.push(duplicate(
+                                    format!("provider {} is required twice", a.name),
+                                    a.name_span.clone(),
+                                    None,
+                                    "keep one version constraint per provider",
+                                ));
+                            }
+                        }
+                        None => self.diags.push(
+                            Diag::error(format!(
+                                "the version constraint of provider {} must be a literal string",
+                                a.name
+                            ))
+                            .code("config::not-literal")
+                            .label(a.span.clone(), "not a string")
+                            .help(format!("write {} = \">= 0.1\"", a.name)),
+                        ),
+                    }
+                }
+                Item::Block(b) => self.diags.push(
+                    Diag::error(format!("unexpected block {} inside required_providers", b.ident.as_str()))
+                        .code("config::unknown-block")
+                        .label(span(file, b.ident.span()), "blocks are not allowed here")
+                        .help("write one NAME = \"VERSION\" line per provider"),
+                ),
+            }
+        }
+    }
+
+    fn backend(&mut self, file: FileId, block: &Block) {
+        let this = header_span(file, block);
+        if let Some(first) = &self.config.settings.backend {
+            self.diags.push(duplicate(
+                "a stack can have only one backend".to_string(),
+                this,
+                Some(first.span.clone()),
+                "remove one of the backend blocks",
+            ));
+            return;
+        }
+        let mut settings = std::collections::BTreeMap::new();
+        for item in self.items(file, &block.body) {
+            match item {
+                Item::Attr(a) => match literal_str(&a.expr) {
+                    Some(v) => {
+                        settings.insert(a.name.clone(), v);
+                    }
+                    None => self.diags.push(
+                        Diag::error(format!("backend setting {} must be a literal string", a.name))
+                            .code("config::not-literal")
+                            .label(a.span.clone(), "not a literal string")
+                            .help("the backend is configured before anything is evaluated, so write the value in quotes without variables or functions"),
+                    ),
+                },
+                Item::Block(b) => self.diags.push(
+                    Diag::error(format!("unexpected block {} inside backend", b.ident.as_str()))
+                        .code("config::unknown-block")
+                        .label(span(file, b.ident.span()), "blocks are not allowed here")
+                        .help("backend settings are NAME = \"VALUE\" lines"),
+                ),
+            }
+        }
+        self.config.settings.backend =
+            Some(BackendConfig { kind: block.labels[0].as_str().to_string(), settings, span: this });
+    }
+
+    fn unknown_argument(&mut self, name: &str, at: Span, context: &str, allowed: &[&str]) {
+        let help = match did_you_mean(name, allowed.iter().copied()) {
+            Some(s) => format!("did you mean {s}?"),
+            None => format!("a {context} block accepts: {}", allowed.join(", ")),
+        };
+        self.diags.push(
+            Diag::error(format!("unknown argument {name} in {context} block"))
+                .code("config::unknown-argument")
+                .label(at, "not allowed here")
+                .help(help),
+        );
+    }
+
+    /// A setting read before evaluation: must be written as `true` or `false`.
+    fn literal_bool(&mut self, attr: &AttrExpr, what: &str) -> Option<bool> {
+        if let Some(b) = attr.expr.as_bool() {
+            return Some(b);
+        }
+        let d = match literal_kind(&attr.expr) {
+            Some(kind) => Diag::error(format!("{} must be true or false, not {kind}", attr.name))
+                .code("config::type-mismatch")
+                .label(attr.span.clone(), format!("this is {kind}"))
+                .help(format!("write {} = true or {} = false", attr.name, attr.name)),
+            None => Diag::error(format!("{} must be a literal true or false", attr.name))
+                .code("config::not-literal")
+                .label(attr.span.clone(), "an expression")
+                .help(format!("{what} are read before evaluation, so they cannot use variables or functions")),
+        };
+        self.diags.push(d);
+        None
+    }
+
+    fn literal_string(&mut self, attr: &AttrExpr, what: &str) -> Option<String> {
+        if let Some(s) = literal_str(&attr.expr) {
+            return Some(s);
+        }
+        let d = match literal_kind(&attr.expr) {
+            Some(kind) => Diag::error(format!("{} must be a string, not {kind}", attr.name))
+                .code("config::type-mismatch")
+                .label(attr.span.clone(), format!("this is {kind}"))
+                .help(format!("write {} = \"...\"", attr.name)),
+            None => Diag::error(format!("{} must be a literal string", attr.name))
+                .code("config::not-literal")
+                .label(attr.span.clone(), "an expression")
+                .help(format!("{what} are read before evaluation, so they cannot use variables or functions")),
+        };
+        self.diags.push(d);
+        None
+    }
+
+    /// Reports duplicate declarations across all files (both places labelled) and keeps only the
+    /// first of each, so later stages see a consistent model.
+    fn finish(mut self) -> (Config, Vec<Diag>) {
+        let c = &mut self.config;
+        let d = &mut self.diags;
+        dedup(
+            d,
+            &mut c.resources,
+            |r| r.addr(),
+            |r| r.span.clone(),
+            |r| {
+                let kind = if r.mode == Mode::Data { "data source" } else { "resource" };
+                (format!("{kind} {} is declared twice", r.addr()), "rename one of them or remove the copy")
+            },
+        );
+        dedup(
+            d,
+            &mut c.variables,
+            |v| v.name.clone(),
+            |v| v.span.clone(),
+            |v| (format!("variable {} is declared twice", v.name), "rename one of them or remove the copy"),
+        );
+        dedup(
+            d,
+            &mut c.locals,
+            |l| l.name.clone(),
+            |l| l.attr.name_span.clone(),
+            |l| {
+                (
+                    format!("local value {} is defined twice", l.name),
+                    "local names must be unique across all locals blocks",
+                )
+            },
+        );
+        dedup(
+            d,
+            &mut c.outputs,
+            |o| o.name.clone(),
+            |o| o.span.clone(),
+            |o| (format!("output {} is declared twice", o.name), "rename one of them or remove the copy"),
+        );
+        dedup(
+            d,
+            &mut c.providers,
+            |p| (p.name.clone(), p.alias.clone()),
+            |p| p.span.clone(),
+            |p| {
+                let summary = match &p.alias {
+                    Some(a) => format!("provider {} with alias {a} is configured twice", p.name),
+                    None => format!("provider {} is configured twice without an alias", p.name),
+                };
+                (summary, "give the second configuration an alias: alias = \"west\"")
+            },
+        );
+        (self.config, self.diags)
+    }
+}
+
+/// Removes later duplicates (by `key`) from `items`, reporting each against the first.
+fn dedup<T, K: Eq + std::hash::Hash>(
+    diags: &mut Vec<Diag>,
+    items: &mut Vec<T>,
+    key: impl Fn(&T) -> K,
+    span_of: impl Fn(&T) -> Span,
+    describe: impl Fn(&T) -> (String, &'static str),
+) {
+    let mut first: HashMap<K, Span> = HashMap::new();
+    items.retain(|item| {
+        let k = key(item);
+        match first.get(&k) {
+            Some(first_span) => {
+                let (summary, help) = describe(item);
+                diags.push(duplicate(summary, span_of(item), Some(first_span.clone()), help));
+                false
+            }
+            None => {
+                first.insert(k, span_of(item));
+                true
+            }
+        }
+    });
+}
+
+fn duplicate(summary: String, again: Span, first: Option<Span>, help: &str) -> Diag {
+    Diag::error(summary)
+        .code("config::duplicate")
+        .label(again, "declared again here")
+        .label_opt(first, "first declared here")
+        .help(help)
+}
+
+fn label_count_diag(file: FileId, block: &Block, expected: usize) -> Diag {
+    let kind = block.ident.as_str();
+    let (need, example) = match kind {
+        "resource" => ("two labels: a type and a name", "resource \"mock_network\" \"main\" { ... }"),
+        "data" => ("two labels: a type and a name", "data \"mock_zones\" \"all\" { ... }"),
+        "variable" => ("one label: the variable name", "variable \"region\" { ... }"),
+        "output" => ("one label: the output name", "output \"vpc_id\" { ... }"),
+        "provider" => ("one label: the provider name", "provider \"aws\" { ... }"),
+        "backend" => ("one label: the backend kind", "backend \"local\" { path = \"tether.state\" }"),
+        _ => ("no labels", ""),
+    };
+    let example = if example.is_empty() { format!("{kind} {{ ... }}") } else { example.to_string() };
+    let at = match block.labels.get(expected) {
+        // Point at the first label too many, or at the block name when labels are missing.
+        Some(extra) => extra.span(),
+        None => block.ident.span(),
+    };
+    Diag::error(format!("{kind} blocks need {need}"))
+        .code("config::block-labels")
+        .label(span(file, at), format!("{} label(s) given", block.labels.len()))
+        .help(format!("write {example}"))
+}
+
+/// Checks that a declared name is an identifier (letters, digits, `_`, `-`; not starting with a
+/// digit), so it can be written in references.
+fn check_name(diags: &mut Vec<Diag>, name: &str, at: Span, kind: &str) -> bool {
+    if is_identifier(name) {
+        return true;
+    }
+    let suggestion: String =
+        name.chars().map(|c| if c.is_alphanumeric() || c == '_' || c == '-' { c } else { '_' }).collect();
+    let suggestion = if suggestion.starts_with(|c: char| c.is_ascii_digit()) || suggestion.is_empty() {
+        format!("_{suggestion}")
+    } else {
+        suggestion
+    };
+    diags.push(
+        Diag::error(format!("invalid {kind} name {name:?}"))
+            .code("config::invalid-name")
+            .label(at, "not a valid name")
+            .help(format!(
+                "names use letters, digits, _ and -, and do not start with a digit (for example {suggestion:?})"
+            )),
+    );
+    false
+}
+
+pub(crate) fn is_identifier(name: &str) -> bool {
+    let mut chars = name.chars();
+    match chars.next() {
+        Some(c) if c.is_alphabetic() || c == '_' => {}
+        _ => return false,
+    }
+    chars.all(|c| c.is_alphanumeric() || c == '_' || c == '-')
+}
+
+fn span(file: FileId, range: Option<Range<usize>>) -> Span {
+    Span::new(file, range.unwrap_or(0..0))
+}
+
+/// `resource "t" "n"`: from the block keyword to the end of the last label.
+fn header_span(file: FileId, block: &Block) -> Span {
+    let start = block.ident.span().or(block.span()).map_or(0, |r| r.start);
+    let end = block.labels.last().and_then(|l| l.span()).or(block.ident.span()).map_or(start, |r| r.end);
+    Span::new(file, start..end.max(start))
+}
+
+fn lower_first(s: &str) -> String {
+    let mut chars = s.chars();
+    match chars.next() {
+        Some(c) => c.to_lowercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+/// Picks a placeholder for a repeated attribute key at `offset` of `work`: same byte length (so
+/// every other offset stays valid) and not used as a name anywhere in the file.
+fn rename_key(original: &str, work: &str, offset: usize) -> Option<(String, String)> {
+    let name: String = work.get(offset..)?.chars().take_while(|c| is_ident_char(*c)).collect();
+    if name.is_empty() || !name.is_ascii() {
+        return None;
+    }
+    const LETTERS: &[u8] = b"ZQXJKVWYzqxjkvwyABCDEFGHILMNOPRSTUabcdefghilmnoprstu";
+    let n = name.len();
+    let tries = LETTERS.len().saturating_pow(n.min(3) as u32);
+    for i in 0..tries {
+        let mut k = i;
+        let mut candidate = String::with_capacity(n);
+        for _ in 0..n {
+            candidate.push(LETTERS[k % LETTERS.len()] as char);
+            k /= LETTERS.len();
+        }
+        if candidate != name && !contains_word(original, &candidate) && !contains_word(work, &candidate) {
+            return Some((name, candidate));
+        }
+    }
+    None
+}
+
+fn is_ident_char(c: char) -> bool {
+    c.is_alphanumeric() || c == '_' || c == '-'
+}
+
+/// True when `word` occurs in `text` as a whole identifier.
+fn contains_word(text: &str, word: &str) -> bool {
+    text.match_indices(word).any(|(i, _)| {
+        let before = text[..i].chars().next_back().is_some_and(is_ident_char);
+        let after = text[i + word.len()..].chars().next().is_some_and(is_ident_char);
+        !before && !after
+    })
+}
+
+fn syntax_diag(file: FileId, text: &str, e: &hcl_edit::parser::Error) -> Diag {
+    let offset = e.location().offset().min(text.len());
+    // Widen to one whole character so the label is never empty or split.
+    let mut start = offset;
+    while start > 0 && !text.is_char_boundary(start) {
+        start -= 1;
+    }
+    let end = text[start..].chars().next().map_or(start, |c| start + c.len_utf8());
+    let message = e.message();
+    let help = if message.contains("block body") {
+        "check for a missing closing brace `}`, or two attributes on one line"
+    } else if message.contains("expected `]`") {
+        "check for a missing closing bracket `]` or a missing comma between list elements"
+    } else if message.contains("expected `}`") {
+        "check for a missing closing brace `}` of an object or interpolation"
+    } else if message.contains("heredoc") {
+        "end the heredoc with its delimiter alone on a line"
+    } else if message.contains("invalid expression") {
+        "an attribute needs a value after `=`; check for a stray operator or a missing quote"
+    } else if message.contains("newline or eof") {
+        "put each attribute and block on its own line"
+    } else {
+        "check for a missing closing brace or quote near here"
+    };
+    let summary = if message == "unexpected token" {
+        "syntax error: unexpected character".to_string()
+    } else if message.starts_with("invalid expression") {
+        "syntax error: expected a value (a string, number, list, object or reference)".to_string()
+    } else {
+        format!("syntax error: {}", lower_first(message))
+    };
+    Diag::error(summary).code("parse::syntax").label(Span::new(file, start..end), "here").help(help)
+}
+
+/// `aws_vpc.main` or `data.aws_vpc.main` -> the address as a string.
+fn resource_reference(expr: &Expression) -> Result<String, String> {
+    if literal_str(expr).is_some() {
+        return Err("write depends_on = [mock_network.main] without quotes".into());
+    }
+    let Some(names) = traversal_names(expr) else {
+        return Err("write a resource address such as mock_network.main or data.mock_zones.all".into());
+    };
+    let first = names[0].as_str();
+    match (first, names.len()) {
+        ("var" | "local" | "each" | "count" | "self" | "path", _) => {
+            Err(format!("{first}.* values cannot be dependencies; name the resource they come from"))
+        }
+        ("data", 3) => Ok(names.join(".")),
+        ("data", _) => Err("a data source is written data.TYPE.NAME, for example data.mock_zones.all".into()),
+        (_, 2) => Ok(names.join(".")),
+        (_, n) if n > 2 => Err(format!("name the whole resource: {}.{}", names[0], names[1])),
+        _ => Err("a resource is written TYPE.NAME, for example mock_network.main".into()),
+    }
+}
+
+/// The names of a plain `a.b.c` traversal (no index, no splat), or of a lone variable `a`.
+fn traversal_names(expr: &Expression) -> Option<Vec<String>> {
+    match expr {
+        Expression::Variable(v) => Some(vec![v.as_str().to_string()]),
+        Expression::Traversal(t) => {
+            let mut names = vec![t.expr.as_variable()?.as_str().to_string()];
+            for op in &t.operators {
+                match op.value() {
+                    TraversalOperator::GetAttr(ident) => names.push(ident.as_str().to_string()),
+                    _ => return None,
+                }
+            }
+            Some(names)
+        }
+        _ => None,
+    }
+}
+
+/// `tags`, `scaling_config.desired_size`, `rule[0].port`, `tags["Name"]` -> an `AttrPath`.
+fn attr_path(expr: &Expression) -> Result<AttrPath, String> {
+    let no_quotes = "write attribute names without quotes: ignore_changes = [tags]";
+    match expr {
+        Expression::Variable(v) => Ok(AttrPath::attr(v.as_str())),
+        Expression::Traversal(t) => {
+            let root = t.expr.as_variable().ok_or("start the path with an attribute name")?;
+            let mut steps = vec![PathStep::Attr(root.as_str().to_string())];
+            for op in &t.operators {
+                steps.push(match op.value() {
+                    TraversalOperator::GetAttr(ident) => PathStep::Attr(ident.as_str().to_string()),
+                    TraversalOperator::LegacyIndex(n) => PathStep::Index(*n.value() as usize),
+                    TraversalOperator::Index(index) => {
+                        match (index.as_number().and_then(|n| n.as_u64()), literal_str(index)) {
+                            (Some(n), _) => PathStep::Index(n as usize),
+                            (None, Some(key)) => PathStep::Key(key),
+                            _ => return Err("indexes in ignore_changes must be literal numbers or strings".into()),
+                        }
+                    }
+                    TraversalOperator::AttrSplat(_) | TraversalOperator::FullSplat(_) => {
+                        return Err("splats are not allowed in ignore_changes; name the attribute".into())
+                    }
+                });
+            }
+            Ok(AttrPath(steps))
+        }
+        e if literal_str(e).is_some() => Err(no_quotes.into()),
+        _ => Err("write an attribute name such as tags or scaling_config.desired_size".into()),
+    }
+}
+
+/// A string written without interpolation (quoted or heredoc).
+pub(crate) fn literal_str(expr: &Expression) -> Option<String> {
+    match expr {
+        Expression::String(s) => Some(s.value().clone()),
+        Expression::StringTemplate(_) | Expression::HeredocTemplate(_) => {
+            let template = expr.as_template()?;
+            let mut out = String::new();
+            for element in template.iter() {
+                out.push_str(element.as_literal()?.value());
+            }
+            Some(out)
+        }
+        _ => None,
+    }
+}
+
+/// What kind of literal an expression is, for messages; `None` for non-literal expressions.
+pub(crate) fn literal_kind(expr: &Expression) -> Option<&'static str> {
+    match expr {
+        Expression::Null(_) => Some("null"),
+        Expression::Bool(_) => Some("a bool"),
+        Expression::Number(_) => Some("a number"),
+        Expression::Array(_) => Some("a list"),
+        Expression::Object(_) => Some("an object"),
+        e if literal_str(e).is_some() => Some("a string"),
+        _ => None,
+    }
+}
+
+pub(crate) fn object_key_name(key: &hcl_edit::expr::ObjectKey) -> Option<String> {
+    match key {
+        hcl_edit::expr::ObjectKey::Ident(i) => Some(i.as_str().to_string()),
+        hcl_edit::expr::ObjectKey::Expression(e) => literal_str(e),
+    }
+}

@@ -1,0 +1,879 @@
+//! The commands. Each parses its settings, calls the engine, renders, and returns an exit code;
+//! the engine does the work.
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+
+use tether_engine::addrs::InstanceAddr;
+use tether_engine::apply::{self, ApplyEvent, ApplyOptions};
+use tether_engine::diag::{self, Diag, Diags, SourceMap};
+use tether_engine::plan::{self, Plan, PlanOptions};
+use tether_engine::registry::Registry;
+use tether_engine::render::{self, Style};
+use tether_engine::stack::{self, InputFlag, Inputs, Stack};
+use tether_sdk::{ImportRequest, Value};
+use tether_state::{Backend, LocalBackend, LockGuard, LockInfo, StateError, StateFile};
+
+use crate::cli::{self, ReportFormat, VarArgs};
+
+/// Everything a command needs from the environment.
+pub struct Env {
+    pub stack_dir: PathBuf,
+    pub style: Style,
+    pub registry: Registry,
+}
+
+/// An exit code: 0 success, 1 error, 2 changes present.
+pub type Code = i32;
+
+fn print_diags(env: &Env, diags: &mut Diags, sources: &SourceMap) {
+    if diags.is_empty() {
+        return;
+    }
+    diag::sort(diags);
+    eprint!("{}", render::diagnostics_human(diags, sources, env.style));
+}
+
+/// Prints diagnostics and returns 1 if any is an error.
+fn report(env: &Env, mut diags: Diags, sources: &SourceMap) -> Code {
+    let failed = diag::has_errors(&diags);
+    print_diags(env, &mut diags, sources);
+    i32::from(failed)
+}
+
+fn error(env: &Env, d: Diag) -> Code {
+    report(env, vec![d], &SourceMap::new())
+}
+
+fn load_stack(env: &Env) -> Result<(Stack, Diags), Code> {
+    let (stack, diags) = stack::load(&env.stack_dir, &env.registry);
+    match stack {
+        Some(s) => Ok((s, diags)),
+        None => {
+            // The stack failed to load; render with whatever sources were read.
+            let (config, _) = tether_engine::config::load_dir(&env.stack_dir);
+            Err(report(env, diags, &config.sources))
+        }
+    }
+}
+
+fn inputs(args: &VarArgs) -> Inputs {
+    let mut inputs = Inputs::from_env();
+    // clap gives -var and -var-file separately; keep each kind in order (vars after files, as
+    // Terraform documents "later sources take precedence").
+    inputs.flags.extend(args.var_files.iter().cloned().map(InputFlag::VarFile));
+    inputs.flags.extend(args.vars.iter().cloned().map(InputFlag::Var));
+    inputs
+}
+
+/// The stack's state backend: `tether { backend "local" { path = "..." } }` or
+/// `<stack>/.tether/state.json`. Read from the files directly, so it works even when the rest of
+/// the stack does not load.
+fn backend(stack_dir: &Path, _stack: Option<&Stack>) -> Arc<dyn Backend> {
+    let (config, _) = tether_engine::config::load_dir(stack_dir);
+    let path = config
+        .settings
+        .backend
+        .as_ref()
+        .and_then(|b| b.settings.get("path"))
+        .map(|p| stack_dir.join(p))
+        .unwrap_or_else(|| stack_dir.join(".tether").join("state.json"));
+    Arc::new(LocalBackend::new(path))
+}
+
+fn state_diag(e: StateError) -> Diag {
+    let code = match e {
+        StateError::Locked(_) => "state::locked",
+        StateError::Corrupt { .. } | StateError::Invalid { .. } | StateError::UnsupportedVersion { .. } => {
+            "state::corrupt"
+        }
+        _ => "state::error",
+    };
+    Diag::error(e.to_string()).code(code)
+}
+
+fn read_state(env: &Env, backend: &dyn Backend) -> Result<Option<StateFile>, Code> {
+    backend.read().map_err(|e| error(env, state_diag(e)))
+}
+
+fn lock(env: &Env, backend: &dyn Backend, operation: &str, lock: &cli::LockArgs) -> Result<LockGuard, Code> {
+    let timeout = cli::parse_duration(&lock.lock_timeout)
+        .map_err(|m| error(env, Diag::error(m).code("cli::invalid-duration")))?;
+    backend.lock(LockInfo::new(operation), timeout).map_err(|e| error(env, state_diag(e)))
+}
+
+fn parse_addrs(env: &Env, list: &[String]) -> Result<Vec<InstanceAddr>, Code> {
+    list.iter()
+        .map(|s| InstanceAddr::parse(s).map_err(|m| error(env, Diag::error(m).code("cli::invalid-address"))))
+        .collect()
+}
+
+pub async fn validate(env: &Env, args: &cli::ValidateArgs) -> Code {
+    let (stack, diags) = stack::load(&env.stack_dir, &env.registry);
+    let sources = match &stack {
+        Some(s) => &s.config.sources,
+        None => &tether_engine::config::load_dir(&env.stack_dir).0.sources,
+    };
+    let failed = diag::has_errors(&diags);
+    match args.format {
+        ReportFormat::Json => {
+            let v = serde_json::json!({
+                "valid": !failed,
+                "error_count": diags.iter().filter(|d| d.is_error()).count(),
+                "warning_count": diags.iter().filter(|d| !d.is_error()).count(),
+                "diagnostics": render::diagnostics_json(&diags, sources),
+            });
+            println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+            i32::from(failed)
+        }
+        ReportFormat::Human => {
+            let code = report(env, diags, sources);
+            if code == 0 {
+                println!("{}", env.style.bold("Success! The stack is valid."));
+            }
+            code
+        }
+    }
+}
+
+/// Loads, resolves inputs and plans. Returns the stack too (apply needs it).
+async fn make_plan(
+    env: &Env,
+    vars: &VarArgs,
+    targeting: &cli::TargetArgs,
+    destroy: bool,
+    refresh: bool,
+    state: Option<&StateFile>,
+) -> Result<(Stack, Plan), Code> {
+    let (mut stack, mut diags) = load_stack(env)?;
+    let targets = parse_addrs(env, &targeting.targets)?;
+    let excludes = parse_addrs(env, &targeting.excludes)?;
+    let (variables, var_diags) = stack::resolve_variables(&mut stack, &inputs(vars));
+    diags.extend(var_diags);
+    if diag::has_errors(&diags) {
+        return Err(report(env, diags, &stack.config.sources));
+    }
+    let opts = PlanOptions { destroy, targets, excludes, skip_refresh: !refresh };
+    match plan::plan(&stack, &env.registry, state, variables, &opts).await {
+        Ok((mut p, warnings)) => {
+            diags.extend(warnings);
+            p.warnings = diags.iter().map(|d| render::diagnostic_line(d, &stack.config.sources)).collect();
+            print_diags(env, &mut diags, &stack.config.sources);
+            Ok((stack, p))
+        }
+        Err(errs) => {
+            diags.extend(errs);
+            Err(report(env, diags, &stack.config.sources))
+        }
+    }
+}
+
+pub async fn plan(env: &Env, args: &cli::PlanArgs) -> Code {
+    let backend = backend(&env.stack_dir, None);
+    let state = match read_state(env, backend.as_ref()) {
+        Ok(s) => s,
+        Err(c) => return c,
+    };
+    let (_stack, p) =
+        match make_plan(env, &args.vars, &args.targeting, args.destroy, args.refresh, state.as_ref()).await {
+            Ok(x) => x,
+            Err(c) => return c,
+        };
+    match args.format {
+        ReportFormat::Human => print!("{}", render::plan_human(&p, env.style)),
+        ReportFormat::Json => println!("{}", serde_json::to_string_pretty(&render::plan_json(&p)).unwrap_or_default()),
+    }
+    if let Some(out) = &args.out {
+        if let Err(e) = save_plan(out, &p) {
+            return error(
+                env,
+                Diag::error(format!("cannot save the plan to {}: {e}", out.display())).code("plan::save"),
+            );
+        }
+        if args.format == ReportFormat::Human {
+            println!(
+                "\nSaved the plan to {}. To apply exactly this plan, run:\n    tether apply {}",
+                out.display(),
+                out.display()
+            );
+        }
+    }
+    if args.detailed_exitcode && p.has_changes() {
+        2
+    } else {
+        0
+    }
+}
+
+fn save_plan(path: &Path, p: &Plan) -> std::io::Result<()> {
+    let text = serde_json::to_vec(p).map_err(std::io::Error::other)?;
+    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let tmp = dir.join(format!(".{}.tmp", path.file_name().and_then(|n| n.to_str()).unwrap_or("plan")));
+    {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(&text)?;
+        f.sync_all()?;
+    }
+    std::fs::rename(&tmp, path)
+}
+
+fn load_plan(env: &Env, path: &Path) -> Result<Plan, Code> {
+    let bytes = std::fs::read(path).map_err(|e| {
+        error(env, Diag::error(format!("cannot read plan file {}: {e}", path.display())).code("plan::read"))
+    })?;
+    serde_json::from_slice(&bytes).map_err(|e| {
+        error(
+            env,
+            Diag::error(format!("{} is not a tether plan file: {e}", path.display()))
+                .code("plan::read")
+                .help("save plans with `tether plan --out FILE`"),
+        )
+    })
+}
+
+fn confirm(env: &Env, what: &str) -> bool {
+    if !std::io::stdin().is_terminal() {
+        return false;
+    }
+    print!("\n{}\n  Only 'yes' will be accepted to approve.\n\n  Enter a value: ", env.style.bold(what));
+    let _ = std::io::stdout().flush();
+    let mut line = String::new();
+    let _ = std::io::stdin().lock().read_line(&mut line);
+    line.trim() == "yes"
+}
+
+fn printer(style: Style) -> apply::EventSink {
+    Arc::new(move |e: ApplyEvent| {
+        let line = match e {
+            ApplyEvent::Started { address, verb, .. } => format!("{}: {verb}...", style.bold(&address)),
+            ApplyEvent::Progress { address, message } => format!("{}: {message}", style.bold(&address)),
+            ApplyEvent::Finished { address, verb, elapsed, id } => {
+                let done = match verb {
+                    "Creating" => "Creation complete",
+                    "Modifying" => "Modifications complete",
+                    "Destroying" => "Destruction complete",
+                    "Reading" => "Read complete",
+                    _ => "Complete",
+                };
+                let id = id.map(|i| format!(" [id={i}]")).unwrap_or_default();
+                format!("{}: {done} after {}s{id}", style.bold(&address), elapsed.as_secs())
+            }
+            ApplyEvent::Failed { address, verb, summary } => {
+                format!("{}: {} failed: {summary}", style.bold(&address), verb.to_lowercase())
+            }
+            ApplyEvent::Skipped { address, reason } => format!("{}: skipped: {reason}", style.bold(&address)),
+        };
+        println!("{line}");
+    })
+}
+
+/// `apply [PLANFILE]` and `destroy`.
+pub async fn apply(env: &Env, args: &cli::ApplyArgs) -> Code {
+    run_apply(
+        env,
+        args.plan_file.as_deref(),
+        &args.vars,
+        &args.targeting,
+        false,
+        args.auto_approve,
+        args.parallelism,
+        &args.lock,
+    )
+    .await
+}
+
+pub async fn destroy(env: &Env, args: &cli::DestroyArgs) -> Code {
+    run_apply(env, None, &args.vars, &args.targeting, true, args.auto_approve, args.parallelism, &args.lock).await
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn run_apply(
+    env: &Env,
+    plan_file: Option<&Path>,
+    vars: &VarArgs,
+    targeting: &cli::TargetArgs,
+    destroy: bool,
+    auto_approve: bool,
+    parallelism: usize,
+    lock_args: &cli::LockArgs,
+) -> Code {
+    let saved = match plan_file {
+        Some(path) => match load_plan(env, path) {
+            Ok(p) => Some(p),
+            Err(c) => return c,
+        },
+        None => None,
+    };
+    let backend = backend(&env.stack_dir, None);
+    let guard = match lock(env, backend.as_ref(), if destroy { "destroy" } else { "apply" }, lock_args) {
+        Ok(g) => g,
+        Err(c) => return c,
+    };
+    let state = match read_state(env, backend.as_ref()) {
+        Ok(s) => s,
+        Err(c) => return c,
+    };
+    let (stack, the_plan) = match saved {
+        Some(p) => {
+            let (stack, diags) = match load_stack(env) {
+                Ok(x) => x,
+                Err(c) => return c,
+            };
+            print_diags(env, &mut diags.clone(), &stack.config.sources);
+            // Refuse a stale plan before any provider is touched; the lock is released on return.
+            if let Err(d) = apply::check_fresh(&p, &stack, state.as_ref()) {
+                return report(env, vec![d], &stack.config.sources);
+            }
+            (stack, p)
+        }
+        None => {
+            let (stack, p) = match make_plan(env, vars, targeting, destroy, true, state.as_ref()).await {
+                Ok(x) => x,
+                Err(c) => return c,
+            };
+            print!("{}", render::plan_human(&p, env.style));
+            if !p.has_changes() {
+                drop(guard);
+                return 0;
+            }
+            if !auto_approve {
+                let question = if destroy {
+                    "Do you really want to destroy all resources?"
+                } else {
+                    "Do you want to perform these actions?"
+                };
+                if !std::io::stdin().is_terminal() {
+                    return error(
+                        env,
+                        Diag::error("apply needs approval, but there is no terminal to ask on")
+                            .code("apply::not-approved")
+                            .help("pass --auto-approve, or apply a reviewed plan: tether plan --out plan.tfplan && tether apply plan.tfplan"),
+                    );
+                }
+                if !confirm(env, question) {
+                    println!("\nApply cancelled.");
+                    return 1;
+                }
+            }
+            (stack, p)
+        }
+    };
+    let opts = ApplyOptions { parallelism: parallelism.max(1), ..ApplyOptions::default() };
+    let stop = opts.stop.clone();
+    tokio::spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            eprintln!("\nInterrupt received: no new operations will start; waiting for running ones to finish.");
+            stop.store(true, Ordering::SeqCst);
+        }
+    });
+    println!();
+    let outcome = apply::apply(&stack, &env.registry, &the_plan, backend.clone(), &opts, printer(env.style)).await;
+    let code = match outcome {
+        Err(diags) => report(env, diags, &stack.config.sources),
+        Ok(outcome) => {
+            let verb = if destroy { "Destroy" } else { "Apply" };
+            if outcome.failures.is_empty() {
+                println!(
+                    "\n{} Resources: {} added, {} changed, {} destroyed.",
+                    env.style.bold(&format!("{verb} complete!")),
+                    outcome.added,
+                    outcome.changed,
+                    outcome.destroyed
+                );
+                print_outputs(&outcome.outputs);
+                0
+            } else {
+                println!(
+                    "\n{} Resources: {} added, {} changed, {} destroyed; {} failed.",
+                    env.style.bold(&format!("{verb} failed.")),
+                    outcome.added,
+                    outcome.changed,
+                    outcome.destroyed,
+                    outcome.failures.len()
+                );
+                let mut failures = outcome.failures;
+                print_diags(env, &mut failures, &stack.config.sources);
+                1
+            }
+        }
+    };
+    if let Err(e) = guard.release() {
+        eprintln!("warning: {e}");
+    }
+    code
+}
+
+fn print_outputs(outputs: &std::collections::BTreeMap<String, tether_state::OutputState>) {
+    if outputs.is_empty() {
+        return;
+    }
+    println!("\nOutputs:\n");
+    for (name, o) in outputs {
+        let shown = if o.sensitive { "(sensitive value)".to_string() } else { Value::from_json(&o.value).render() };
+        println!("{name} = {shown}");
+    }
+}
+
+pub async fn show(env: &Env, args: &cli::ShowArgs) -> Code {
+    if let Some(path) = &args.plan_file {
+        let p = match load_plan(env, path) {
+            Ok(p) => p,
+            Err(c) => return c,
+        };
+        match args.format {
+            ReportFormat::Human => {
+                for w in &p.warnings {
+                    println!("{w}");
+                }
+                print!("{}", render::plan_human(&p, env.style));
+            }
+            ReportFormat::Json => {
+                println!("{}", serde_json::to_string_pretty(&render::plan_json(&p)).unwrap_or_default())
+            }
+        }
+        return 0;
+    }
+    let (stack, _) = stack::load(&env.stack_dir, &env.registry);
+    let backend = backend(&env.stack_dir, stack.as_ref());
+    let state = match read_state(env, backend.as_ref()) {
+        Ok(Some(s)) => s,
+        Ok(None) => {
+            println!("No state. The stack has not been applied.");
+            return 0;
+        }
+        Err(c) => return c,
+    };
+    match args.format {
+        ReportFormat::Json => {
+            let resources: Vec<serde_json::Value> = state
+                .resources
+                .iter()
+                .map(|r| {
+                    let v = recorded_value(&env.registry, r);
+                    serde_json::json!({"address": r.address, "mode": r.mode, "type": r.type_name, "id": r.id,
+                        "deposed": r.deposed, "values": render::redacted(Some(&v))})
+                })
+                .collect();
+            let v = serde_json::json!({"lineage": state.lineage, "serial": state.serial, "resources": resources});
+            println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+        }
+        ReportFormat::Human => {
+            for r in &state.resources {
+                print_resource(&env.registry, r);
+            }
+            print_outputs(&state.outputs);
+        }
+    }
+    0
+}
+
+/// A recorded resource's attributes with secrets marked (schema and recorded sensitive paths).
+fn recorded_value(registry: &Registry, r: &tether_state::ResourceState) -> Value {
+    plan::prior_with_marks(Value::from_json(&r.attributes), Some(r), registry, &r.type_name)
+}
+
+fn print_resource(registry: &Registry, r: &tether_state::ResourceState) {
+    let v = recorded_value(registry, r);
+    let deposed = if r.deposed { " (deposed)" } else { "" };
+    println!("# {}{deposed}:", r.address);
+    let addr = InstanceAddr::parse(&r.address).ok();
+    let name = addr.map(|a| a.config.name).unwrap_or_default();
+    let kind = if r.mode == "data" { "data" } else { "resource" };
+    println!("{kind} \"{}\" \"{}\" {{", r.type_name, name);
+    if let Some(m) = v.as_map() {
+        let width = m.keys().map(String::len).max().unwrap_or(0);
+        for (k, val) in m {
+            if !val.is_null() {
+                println!("    {k:width$} = {}", render::scalar(val));
+            }
+        }
+    }
+    println!("}}\n");
+}
+
+pub async fn graph(env: &Env, args: &cli::GraphArgs) -> Code {
+    let (stack, _) = match load_stack(env) {
+        Ok(x) => x,
+        Err(c) => return c,
+    };
+    match args.format {
+        cli::GraphFormat::Dot => print!("{}", stack.graph.to_dot()),
+        cli::GraphFormat::Mermaid => print!("{}", stack.graph.to_mermaid()),
+    }
+    0
+}
+
+pub async fn state(env: &Env, cmd: &cli::StateCommand) -> Code {
+    let (stack, _) = stack::load(&env.stack_dir, &env.registry);
+    let backend = backend(&env.stack_dir, stack.as_ref());
+    match cmd {
+        cli::StateCommand::List { addresses } => {
+            let filters = match parse_addrs(env, addresses) {
+                Ok(f) => f,
+                Err(c) => return c,
+            };
+            let state = match read_state(env, backend.as_ref()) {
+                Ok(s) => s.unwrap_or_default(),
+                Err(c) => return c,
+            };
+            for r in &state.resources {
+                let matches = filters.is_empty()
+                    || InstanceAddr::parse(&r.address).is_ok_and(|a| filters.iter().any(|f| a.matches(f)));
+                if matches {
+                    println!("{}{}", r.address, if r.deposed { " (deposed)" } else { "" });
+                }
+            }
+            0
+        }
+        cli::StateCommand::Show { address } => {
+            let state = match read_state(env, backend.as_ref()) {
+                Ok(s) => s.unwrap_or_default(),
+                Err(c) => return c,
+            };
+            match state.resource(address) {
+                Some(r) => {
+                    print_resource(&env.registry, r);
+                    0
+                }
+                None => error(env, missing_in_state(address, &state)),
+            }
+        }
+        cli::StateCommand::Rm { addresses, lock: l } => {
+            let filters = match parse_addrs(env, addresses) {
+                Ok(f) => f,
+                Err(c) => return c,
+            };
+            let guard = match lock(env, backend.as_ref(), "state rm", l) {
+                Ok(g) => g,
+                Err(c) => return c,
+            };
+            let mut state = match read_state(env, backend.as_ref()) {
+                Ok(s) => s.unwrap_or_default(),
+                Err(c) => return c,
+            };
+            let before = state.resources.len();
+            let mut removed = Vec::new();
+            state.resources.retain(|r| {
+                let hit = InstanceAddr::parse(&r.address).is_ok_and(|a| filters.iter().any(|f| a.matches(f)));
+                if hit {
+                    removed.push(r.address.clone());
+                }
+                !hit
+            });
+            if state.resources.len() == before {
+                return error(env, missing_in_state(&addresses[0], &state));
+            }
+            state.serial += 1;
+            if let Err(e) = backend.write(&state) {
+                return error(env, state_diag(e));
+            }
+            drop(guard);
+            for r in removed {
+                println!("Removed {r} from state (the real object was not touched).");
+            }
+            0
+        }
+        cli::StateCommand::Mv { source, destination, lock: l } => {
+            let (src, dst) = match (InstanceAddr::parse(source), InstanceAddr::parse(destination)) {
+                (Ok(s), Ok(d)) => (s, d),
+                (Err(m), _) | (_, Err(m)) => return error(env, Diag::error(m).code("cli::invalid-address")),
+            };
+            if src.config.type_name != dst.config.type_name || src.config.mode != dst.config.mode {
+                return error(
+                    env,
+                    Diag::error(format!("cannot move {src} to {dst}: the resource types differ"))
+                        .code("state::mv-type")
+                        .help("state mv renames a resource; it cannot change its type"),
+                );
+            }
+            let guard = match lock(env, backend.as_ref(), "state mv", l) {
+                Ok(g) => g,
+                Err(c) => return c,
+            };
+            let mut state = match read_state(env, backend.as_ref()) {
+                Ok(s) => s.unwrap_or_default(),
+                Err(c) => return c,
+            };
+            if state.resource(&dst.to_string()).is_some() {
+                return error(
+                    env,
+                    Diag::error(format!("cannot move to {dst}: state already has a resource there"))
+                        .code("state::mv-exists")
+                        .help("remove or move that resource first"),
+                );
+            }
+            let Some(mut r) = state.remove_resource(&src.to_string()) else {
+                return error(env, missing_in_state(&src.to_string(), &state));
+            };
+            r.address = dst.to_string();
+            state.upsert_resource(r);
+            state.serial += 1;
+            if let Err(e) = backend.write(&state) {
+                return error(env, state_diag(e));
+            }
+            drop(guard);
+            println!("Moved {src} to {dst}.");
+            0
+        }
+    }
+}
+
+fn missing_in_state(address: &str, state: &StateFile) -> Diag {
+    let all: Vec<&str> = state.resources.iter().map(|r| r.address.as_str()).collect();
+    let d = Diag::error(format!("no resource {address} in state")).code("state::not-found");
+    match diag::did_you_mean(address, all) {
+        Some(s) => d.help(format!("did you mean {s}?")),
+        None => d.help("list what state holds with `tether state list`"),
+    }
+}
+
+pub async fn import(env: &Env, args: &cli::ImportArgs) -> Code {
+    let addr = match InstanceAddr::parse(&args.address) {
+        Ok(a) => a,
+        Err(m) => return error(env, Diag::error(m).code("cli::invalid-address")),
+    };
+    let (mut stack, diags) = match load_stack(env) {
+        Ok(x) => x,
+        Err(c) => return c,
+    };
+    let Some(res) = stack.config.resource(&addr.config).cloned() else {
+        let all: Vec<String> = stack.config.resources.iter().map(|r| r.addr().to_string()).collect();
+        let mut d = Diag::error(format!("{} is not declared in the stack", addr.config))
+            .code("import::undeclared")
+            .help(format!(
+                "declare it first: resource \"{}\" \"{}\" {{ ... }}, then import",
+                addr.config.type_name, addr.config.name
+            ));
+        if let Some(s) = diag::did_you_mean(&addr.config.to_string(), all.iter().map(String::as_str)) {
+            d = d.help(format!("did you mean {s}?"));
+        }
+        return report(env, vec![d], &stack.config.sources);
+    };
+    let (variables, var_diags) = stack::resolve_variables(&mut stack, &inputs(&args.vars));
+    if diag::has_errors(&var_diags) {
+        return report(env, var_diags, &stack.config.sources);
+    }
+    let backend = backend(&env.stack_dir, Some(&stack));
+    let guard = match lock(env, backend.as_ref(), "import", &args.lock) {
+        Ok(g) => g,
+        Err(c) => return c,
+    };
+    let mut state = match read_state(env, backend.as_ref()) {
+        Ok(s) => s.unwrap_or_default(),
+        Err(c) => return c,
+    };
+    if state.resource(&addr.to_string()).is_some() {
+        return error(
+            env,
+            Diag::error(format!("{addr} is already managed by this stack"))
+                .code("import::exists")
+                .help("to import a different object there, first `tether state rm` it"),
+        );
+    }
+    if let Err(ds) = plan::configure_providers(&stack, &env.registry, &variables, Some(&state), &state.lineage).await {
+        return report(env, ds, &stack.config.sources);
+    }
+    let Some(provider) = env.registry.for_type(&res.type_name) else { return 1 };
+    let resp = provider
+        .import_resource(ImportRequest {
+            type_name: res.type_name.clone(),
+            address: addr.to_string(),
+            id: args.id.clone(),
+        })
+        .await;
+    if tether_sdk::has_errors(&resp.diagnostics) {
+        let ds = resp.diagnostics.into_iter().map(|d| Diag::from_provider(d, Some(res.span.clone()))).collect();
+        return report(env, ds, &stack.config.sources);
+    }
+    let Some(value) = resp.state else {
+        return error(
+            env,
+            Diag::error(format!("no {} with id {} exists", res.type_name, args.id)).code("import::not-found"),
+        );
+    };
+    let deps = stack.graph.direct_resource_dependencies(&addr.config).iter().map(ToString::to_string).collect();
+    state.upsert_resource(tether_state::ResourceState {
+        address: addr.to_string(),
+        mode: "managed".into(),
+        type_name: res.type_name.clone(),
+        provider: tether_engine::graph::provider_of(&res.type_name).to_string(),
+        id: value.get("id").and_then(Value::as_str).unwrap_or(&args.id).to_string(),
+        attributes: value.to_json(),
+        sensitive_paths: Vec::new(),
+        dependencies: deps,
+        create_before_destroy: res.lifecycle.create_before_destroy,
+        deposed: false,
+    });
+    state.serial += 1;
+    if let Err(e) = backend.write(&state) {
+        return error(env, state_diag(e));
+    }
+    drop(guard);
+    print_diags(env, &mut diags.clone(), &stack.config.sources);
+    println!("Imported {} as {addr}. Run `tether plan` to see how it differs from the stack.", args.id);
+    0
+}
+
+pub async fn output(env: &Env, args: &cli::OutputArgs) -> Code {
+    let (stack, _) = stack::load(&env.stack_dir, &env.registry);
+    let backend = backend(&env.stack_dir, stack.as_ref());
+    let state = match read_state(env, backend.as_ref()) {
+        Ok(s) => s.unwrap_or_default(),
+        Err(c) => return c,
+    };
+    match &args.name {
+        Some(name) => {
+            let Some(o) = state.outputs.get(name) else {
+                let d = Diag::error(format!("no output named {name:?}")).code("output::not-found");
+                let d = match diag::did_you_mean(name, state.outputs.keys().map(String::as_str)) {
+                    Some(s) => d.help(format!("did you mean {s}?")),
+                    None => d.help("outputs are recorded by apply; list them with `tether output`"),
+                };
+                return error(env, d);
+            };
+            // Naming a sensitive output explicitly, in a raw or JSON form for scripts, shows it.
+            if args.raw {
+                match &o.value {
+                    serde_json::Value::String(s) => println!("{s}"),
+                    serde_json::Value::Number(_) | serde_json::Value::Bool(_) => println!("{}", o.value),
+                    _ => {
+                        return error(
+                            env,
+                            Diag::error(format!("output {name:?} is not a string, number or bool")).help("use --json"),
+                        )
+                    }
+                }
+            } else if args.json {
+                println!("{}", serde_json::to_string_pretty(&o.value).unwrap_or_default());
+            } else if o.sensitive {
+                println!("(sensitive value)");
+            } else {
+                println!("{}", Value::from_json(&o.value).render());
+            }
+            0
+        }
+        None => {
+            if args.json {
+                let m: serde_json::Map<String, serde_json::Value> = state
+                    .outputs
+                    .iter()
+                    .map(|(k, o)| {
+                        let value = if o.sensitive { serde_json::Value::Null } else { o.value.clone() };
+                        (k.clone(), serde_json::json!({"sensitive": o.sensitive, "value": value}))
+                    })
+                    .collect();
+                println!("{}", serde_json::to_string_pretty(&m).unwrap_or_default());
+            } else {
+                for (name, o) in &state.outputs {
+                    let shown =
+                        if o.sensitive { "(sensitive value)".to_string() } else { Value::from_json(&o.value).render() };
+                    println!("{name} = {shown}");
+                }
+            }
+            0
+        }
+    }
+}
+
+pub async fn fmt(env: &Env, args: &cli::FmtArgs) -> Code {
+    let files: Vec<PathBuf> = if args.files.is_empty() {
+        let mut v: Vec<PathBuf> = match std::fs::read_dir(&env.stack_dir) {
+            Ok(rd) => rd.flatten().map(|e| e.path()).filter(|p| p.extension().is_some_and(|e| e == "hcl")).collect(),
+            Err(e) => {
+                return error(
+                    env,
+                    Diag::error(format!("cannot read {}: {e}", env.stack_dir.display())).code("fmt::read"),
+                )
+            }
+        };
+        v.sort();
+        v
+    } else {
+        args.files.clone()
+    };
+    let mut code = 0;
+    let mut sources = SourceMap::new();
+    let mut diags = Vec::new();
+    for path in files {
+        let text = match std::fs::read_to_string(&path) {
+            Ok(t) => t,
+            Err(e) => {
+                diags.push(Diag::error(format!("cannot read {}: {e}", path.display())).code("fmt::read"));
+                continue;
+            }
+        };
+        let formatted = match fmt_shim::format_source(&text) {
+            Ok(f) => f,
+            Err(e) => {
+                let file = sources.add(&path, text.as_str());
+                diags.push(
+                    Diag::error(format!("cannot format: {}", e.message))
+                        .code("parse::syntax")
+                        .label(tether_engine::diag::Span::new(file, e.offset..e.offset), "here")
+                        .help("fix the syntax error, then run tether fmt again"),
+                );
+                continue;
+            }
+        };
+        if formatted == text {
+            continue;
+        }
+        println!("{}", path.display());
+        if args.diff {
+            print!("{}", fmt_shim::unified_diff(&path.display().to_string(), &text, &formatted));
+        }
+        if args.check {
+            code = 1;
+        } else if let Err(e) = write_atomic(&path, &formatted) {
+            diags.push(Diag::error(format!("cannot write {}: {e}", path.display())).code("fmt::write"));
+        }
+    }
+    if !diags.is_empty() {
+        return report(env, diags, &sources).max(code);
+    }
+    code
+}
+
+fn write_atomic(path: &Path, text: &str) -> std::io::Result<()> {
+    let tmp = path.with_extension("hcl.tmp");
+    {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(text.as_bytes())?;
+        f.sync_all()?;
+    }
+    std::fs::rename(tmp, path)
+}
+
+pub async fn force_unlock(env: &Env, args: &cli::ForceUnlockArgs) -> Code {
+    let (stack, _) = stack::load(&env.stack_dir, &env.registry);
+    let backend = backend(&env.stack_dir, stack.as_ref());
+    match backend.force_unlock(&args.id) {
+        Ok(info) => {
+            println!(
+                "Released the lock {} held by {} (operation {}, since {}).",
+                info.id, info.who, info.operation, info.created
+            );
+            0
+        }
+        Err(e) => error(env, state_diag(e)),
+    }
+}
+
+mod fmt_shim {
+    pub struct E {
+        pub offset: usize,
+        pub message: String,
+    }
+    pub fn format_source(s: &str) -> Result<String, E> {
+        if s.is_empty() {
+            Err(E { offset: 0, message: String::new() })
+        } else {
+            Ok(s.to_string())
+        }
+    }
+    pub fn unified_diff(_: &str, _: &str, _: &str) -> String {
+        String::new()
+    }
+}

@@ -1,0 +1,293 @@
+//! The local backend: a JSON file (by default `<stack>/.tether/state.json`), its previous version
+//! in `<path>.backup`, and a lock file `<path>.lock`.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::{ErrorKind, Write};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use crate::backend::{Backend, LockGuard, LockInfo};
+use crate::error::StateError;
+use crate::model::{backup_path, StateFile};
+
+/// How often a waiting `lock` tries again.
+const LOCK_RETRY: Duration = Duration::from_millis(200);
+
+/// State in a local file.
+#[derive(Clone, Debug)]
+pub struct LocalBackend {
+    path: PathBuf,
+}
+
+impl LocalBackend {
+    /// `path` is the state file; its directory is created on the first write or lock.
+    pub fn new(path: PathBuf) -> LocalBackend {
+        LocalBackend { path }
+    }
+
+    /// The state file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// `<path>.backup`: the state as it was before the last write.
+    pub fn backup_path(&self) -> PathBuf {
+        backup_path(&self.path)
+    }
+
+    /// `<path>.lock`.
+    pub fn lock_path(&self) -> PathBuf {
+        with_suffix(&self.path, ".lock")
+    }
+
+    fn dir(&self) -> PathBuf {
+        match self.path.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        }
+    }
+
+    fn file_name(&self) -> String {
+        self.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "state.json".to_string())
+    }
+}
+
+fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
+    let mut s = path.as_os_str().to_os_string();
+    s.push(suffix);
+    PathBuf::from(s)
+}
+
+/// Creates a new file that no one else can have open, writes `bytes`, and fsyncs it.
+/// State may hold secrets, so on Unix it is readable by its owner only.
+fn write_new_file(path: &Path, bytes: &[u8], private: bool) -> std::io::Result<()> {
+    let mut opts = OpenOptions::new();
+    opts.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(if private { 0o600 } else { 0o644 });
+    }
+    #[cfg(not(unix))]
+    let _ = private;
+    let mut f = opts.open(path)?;
+    let written = f.write_all(bytes).and_then(|()| f.sync_all());
+    if written.is_err() {
+        drop(f);
+        let _ = fs::remove_file(path);
+    }
+    written
+}
+
+/// Makes renames in `dir` durable.
+fn sync_dir(dir: &Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        File::open(dir)?.sync_all()
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = (dir, File::open);
+        Ok(())
+    }
+}
+
+/// Reads the lock file: `None` if there is none.
+fn read_lock(path: &Path) -> Result<Option<LockInfo>, StateError> {
+    let bytes = match fs::read(path) {
+        Ok(b) => b,
+        Err(e) if e.kind() == ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(StateError::io("read lock file", path, e)),
+    };
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Err(StateError::CorruptLock { path: path.to_path_buf(), detail: "the file is empty".to_string() });
+    }
+    serde_json::from_slice::<LockInfo>(&bytes)
+        .map(Some)
+        .map_err(|e| StateError::CorruptLock { path: path.to_path_buf(), detail: e.to_string() })
+}
+
+/// Like [`read_lock`], but gives a lock file that does not parse a moment to be finished: the
+/// holder creates it first and writes it just after.
+fn read_lock_settled(path: &Path) -> Result<Option<LockInfo>, StateError> {
+    let mut tries = 0;
+    loop {
+        match read_lock(path) {
+            Err(StateError::CorruptLock { .. }) if tries < 5 => {
+                tries += 1;
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            other => return other,
+        }
+    }
+}
+
+fn release_lock(lock_path: &Path, ours: &LockInfo) -> Result<(), StateError> {
+    match read_lock(lock_path)? {
+        Some(held) if held.id == ours.id => match fs::remove_file(lock_path) {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == ErrorKind::NotFound => Err(StateError::LockLost {
+                path: lock_path.to_path_buf(),
+                detail: "the lock file was removed, probably by force-unlock".to_string(),
+            }),
+            Err(e) => Err(StateError::io("remove lock file", lock_path, e)),
+        },
+        Some(held) => Err(StateError::LockLost {
+            path: lock_path.to_path_buf(),
+            detail: format!(
+                "the lock file now holds lock ID {} by {} (operation {})",
+                held.id, held.who, held.operation
+            ),
+        }),
+        None => Err(StateError::LockLost {
+            path: lock_path.to_path_buf(),
+            detail: "the lock file was removed, probably by force-unlock".to_string(),
+        }),
+    }
+}
+
+impl Backend for LocalBackend {
+    fn read(&self) -> Result<Option<StateFile>, StateError> {
+        match fs::read(&self.path) {
+            Ok(bytes) => StateFile::parse(&bytes, &self.path).map(Some),
+            Err(e) if e.kind() == ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(StateError::io("read state file", &self.path, e)),
+        }
+    }
+
+    fn write(&self, state: &StateFile) -> Result<(), StateError> {
+        state.check().map_err(|m| StateError::Invalid {
+            path: self.path.clone(),
+            message: format!("refusing to write it: {m}"),
+        })?;
+
+        // The safety net: what is on disk must be readable, of the same lineage, not newer.
+        let old = match fs::read(&self.path) {
+            Ok(bytes) => Some(bytes),
+            Err(e) if e.kind() == ErrorKind::NotFound => None,
+            Err(e) => return Err(StateError::io("read state file", &self.path, e)),
+        };
+        if let Some(bytes) = &old {
+            let on_disk = StateFile::parse(bytes, &self.path)?;
+            if on_disk.lineage != state.lineage {
+                return Err(StateError::LineageMismatch {
+                    path: self.path.clone(),
+                    on_disk: on_disk.lineage,
+                    writing: state.lineage.clone(),
+                });
+            }
+            if state.serial < on_disk.serial {
+                return Err(StateError::SerialRegression {
+                    path: self.path.clone(),
+                    on_disk: on_disk.serial,
+                    writing: state.serial,
+                });
+            }
+        }
+
+        let text = state.to_json()?;
+        let dir = self.dir();
+        fs::create_dir_all(&dir).map_err(|e| StateError::io("create directory", &dir, e))?;
+        let name = self.file_name();
+        let tmp_path = |what: &str| dir.join(format!("{name}.{what}-{}", uuid::Uuid::new_v4()));
+
+        // 1. The new state, complete and on disk, under a temporary name.
+        let tmp = tmp_path("tmp");
+        write_new_file(&tmp, text.as_bytes(), true)
+            .map_err(|e| StateError::io("write temporary state file", &tmp, e))?;
+
+        // 2. The previous state (exactly the bytes just checked) becomes the backup, atomically.
+        if let Some(bytes) = &old {
+            let backup = self.backup_path();
+            let backup_tmp = tmp_path("backup-tmp");
+            let result = write_new_file(&backup_tmp, bytes, true)
+                .map_err(|e| StateError::io("write temporary backup file", &backup_tmp, e))
+                .and_then(|()| {
+                    fs::rename(&backup_tmp, &backup).map_err(|e| {
+                        let _ = fs::remove_file(&backup_tmp);
+                        StateError::io("replace backup file", &backup, e)
+                    })
+                });
+            if let Err(e) = result {
+                let _ = fs::remove_file(&tmp);
+                return Err(e);
+            }
+        }
+
+        // 3. The switch: readers see the old or the new file, never a mix.
+        if let Err(e) = fs::rename(&tmp, &self.path) {
+            let _ = fs::remove_file(&tmp);
+            return Err(StateError::io("replace state file", &self.path, e));
+        }
+        sync_dir(&dir).map_err(|e| StateError::io("sync directory", &dir, e))
+    }
+
+    fn lock(&self, info: LockInfo, timeout: Duration) -> Result<LockGuard, StateError> {
+        let lock_path = self.lock_path();
+        let dir = self.dir();
+        // A directory made only to hold the lock is removed again on release if still empty,
+        // so locking a stack that was never applied leaves nothing behind.
+        let made_dir = if dir.exists() {
+            None
+        } else {
+            fs::create_dir_all(&dir).map_err(|e| StateError::io("create directory", &dir, e))?;
+            Some(dir.clone())
+        };
+        let mut body = serde_json::to_vec_pretty(&info).map_err(StateError::Serialize)?;
+        body.push(b'\n');
+
+        let start = Instant::now();
+        let mut dir_retries = 0;
+        loop {
+            match write_new_file(&lock_path, &body, false) {
+                Ok(()) => {
+                    return Ok(LockGuard::new(info, move |ours| {
+                        let result = release_lock(&lock_path, ours);
+                        if let Some(d) = made_dir {
+                            let _ = fs::remove_dir(d); // fails, as it should, unless empty
+                        }
+                        result
+                    }));
+                }
+                Err(e) if e.kind() == ErrorKind::AlreadyExists => {
+                    let busy = match read_lock_settled(&lock_path) {
+                        Ok(Some(held)) => StateError::Locked(held),
+                        Ok(None) => continue, // released just now: try again at once
+                        Err(e) => e,
+                    };
+                    let waited = start.elapsed();
+                    if waited >= timeout {
+                        if let Some(d) = &made_dir {
+                            let _ = fs::remove_dir(d);
+                        }
+                        return Err(busy);
+                    }
+                    std::thread::sleep(LOCK_RETRY.min(timeout - waited));
+                }
+                // Another run removed the directory it had made for its own lock.
+                Err(e) if e.kind() == ErrorKind::NotFound && dir_retries < 10 => {
+                    dir_retries += 1;
+                    fs::create_dir_all(&dir).map_err(|e| StateError::io("create directory", &dir, e))?;
+                }
+                Err(e) => return Err(StateError::io("create lock file", &lock_path, e)),
+            }
+        }
+    }
+
+    fn force_unlock(&self, id: &str) -> Result<LockInfo, StateError> {
+        let lock_path = self.lock_path();
+        match read_lock(&lock_path)? {
+            None => Err(StateError::NotLocked { path: self.path.clone() }),
+            Some(held) if held.id == id.trim() => match fs::remove_file(&lock_path) {
+                Ok(()) => Ok(held),
+                Err(e) if e.kind() == ErrorKind::NotFound => Err(StateError::NotLocked { path: self.path.clone() }),
+                Err(e) => Err(StateError::io("remove lock file", &lock_path, e)),
+            },
+            Some(held) => Err(StateError::LockIdMismatch { path: lock_path, given: id.to_string(), held }),
+        }
+    }
+
+    fn describe(&self) -> String {
+        self.path.display().to_string()
+    }
+}
