@@ -194,8 +194,11 @@ fn needs_quotes(s: &str) -> bool {
     if s.parse::<f64>().is_ok() || s.starts_with("0x") || s.starts_with("0o") || s == ".inf" || s == ".nan" {
         return true;
     }
-    if s.starts_with(['-', '?', ':', ',', '[', ']', '{', '}', '#', '&', '*', '!', '|', '>', '\'', '"', '%', '@', '`']) {
-        // "-foo" and ":foo" are plain in YAML only in some positions; quoting is always safe.
+    if s == "-" || s.starts_with("- ") || s.starts_with("---") || s.starts_with("...") {
+        return true;
+    }
+    if s.starts_with(['?', ':', ',', '[', ']', '{', '}', '#', '&', '*', '!', '|', '>', '\'', '"', '%', '@', '`']) {
+        // Indicator characters start flow collections, anchors, tags and the like.
         return true;
     }
     s.contains(": ") || s.contains(" #") || s.ends_with(':') || s.chars().any(|c| c.is_control())

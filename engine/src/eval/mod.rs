@@ -98,28 +98,29 @@ pub fn parse_cli_value(raw: &str, t: Option<&TypeConstraint>) -> Result<Value, S
         None | Some(TypeConstraint::String) => return Ok(Value::String(raw.to_string())),
         Some(t) => t,
     };
+    // The raw text may be a secret (TETHER_VAR_psk), so no message quotes it.
     let expr = hcl_edit::parser::parse_expr(raw).map_err(|e| {
         let msg = e.to_string();
-        let first = msg.lines().rev().find(|l| l.contains("= ")).unwrap_or("").trim();
-        let why = first.trim_start_matches('=').trim();
+        let why = msg.lines().rev().find(|l| l.contains("= ")).unwrap_or("").trim().trim_start_matches('=').trim();
         if why.is_empty() {
-            format!("invalid value for type {t}: {raw:?} is not a valid expression")
+            format!("the value is not valid HCL for type {t}")
         } else {
-            format!("invalid value for type {t}: {why}")
+            format!("the value is not valid HCL for type {t} ({why})")
         }
     })?;
-    if let Some(r) = references(&expr, FileId(0)).first() {
+    if !references(&expr, FileId(0)).is_empty() {
         return Err(format!(
-            "invalid value for type {t}: references such as {} are not allowed here; give a literal value",
-            r.root
+            "references are not allowed in a value of type {t} given this way; write a literal value (quote strings)"
         ));
     }
     let vars = BTreeMap::new();
     let ctx = EvalCtx { file: FileId(0), vars: &vars, base_dir: Path::new(".") };
-    let v = Evaluator { ctx: &ctx, allow_functions: false }
-        .expr(&expr, &Env::root())
-        .map_err(|d| format!("invalid value for type {t}: {}", d.summary))?;
-    types::convert(v, t).map_err(|e| format!("invalid value for type {t}: {e}"))
+    let v = Evaluator { ctx: &ctx, allow_functions: false }.expr(&expr, &Env::root()).map_err(|d| d.summary)?;
+    // Converting a marked value keeps the content out of the message.
+    match types::convert(v.mark(true), t) {
+        Ok(v) => Ok(v.unmark().0),
+        Err(e) => Err(e.replace(&format!(" {}", ops::SENSITIVE), "")),
+    }
 }
 
 // ----- environment -------------------------------------------------------------------------
@@ -189,6 +190,8 @@ struct TravCx<'t> {
     /// True when the root is a resource type.
     resource: bool,
     path: String,
+    /// The value being traversed is sensitive: do not list its keys in suggestions.
+    hide_keys: bool,
 }
 
 impl Evaluator<'_> {
@@ -265,14 +268,16 @@ impl Evaluator<'_> {
                 if let (1, Some(Element::Interpolation(i))) = (t.len(), t.iter().next()) {
                     return self.expr(&i.expr, env);
                 }
-                self.template_value(t, env)
+                self.template_value(t, TplMode { heredoc: false, dedent: None }, env)
             }
-            Expression::HeredocTemplate(h) => self.template_value(&h.template, env),
+            Expression::HeredocTemplate(h) => {
+                self.template_value(&h.template, TplMode { heredoc: true, dedent: h.indent() }, env)
+            }
             Expression::Parenthesis(p) => self.expr(p.inner(), env),
             Expression::Variable(v) => {
                 let name = v.value().as_str();
                 let (root, resource) = self.root(name, v, None, env)?;
-                let mut tc = TravCx { root: name, resource, path: name.to_string() };
+                let mut tc = TravCx { root: name, resource, path: name.to_string(), hide_keys: false };
                 self.apply_ops(Cow::Borrowed(root), false, &[], 0, &mut tc, env)
             }
             Expression::Conditional(c) => {
@@ -377,7 +382,7 @@ impl Evaluator<'_> {
                 let r = self.to_bool(rhs, rm, &b.rhs_expr, what)?;
                 let marked = lm || rm;
                 Ok(match (l, r) {
-                    (_, Some(rv)) if rv == !is_and => Value::Bool(rv),
+                    (_, Some(rv)) if rv != is_and => Value::Bool(rv),
                     (Some(_), Some(rv)) => Value::Bool(rv),
                     _ => Value::Unknown,
                 }
@@ -433,26 +438,39 @@ impl Evaluator<'_> {
 
     // ----- templates -----
 
-    fn template_value(&self, t: &Template, env: &Env) -> Result<Value, Diag> {
+    fn template_value(&self, t: &Template, mode: TplMode, env: &Env) -> Result<Value, Diag> {
         let mut out = TplOut::default();
-        self.template(t, env, Strip::None, Strip::None, &mut out)?;
+        let top = TplMode { dedent: None, ..mode };
+        self.template(t, env, Strip::None, Strip::None, top, mode.dedent, &mut out)?;
         Ok(if out.unknown { Value::Unknown } else { Value::String(out.text) }.mark(out.sensitive))
     }
 
+    /// Evaluates template elements into `out`. `mode.dedent` applies to this template's literals;
+    /// `inner_dedent` is what nested directive bodies need.
+    #[allow(clippy::too_many_arguments)]
     fn template(
         &self,
         t: &Template,
         env: &Env,
         outer_prev: Strip,
         outer_next: Strip,
+        mode: TplMode,
+        inner_dedent: Option<usize>,
         out: &mut TplOut,
     ) -> Result<(), Diag> {
+        let inner = TplMode { dedent: inner_dedent, ..mode };
         let elems: Vec<&Element> = t.iter().collect();
         for (i, el) in elems.iter().enumerate() {
             let prev = if i == 0 { outer_prev } else { element_strip(elems[i - 1]) };
             let next = if i + 1 == elems.len() { outer_next } else { element_strip(elems[i + 1]) };
             match el {
-                Element::Literal(lit) => out.text.push_str(strip_literal(lit.value(), prev, next)),
+                Element::Literal(lit) => {
+                    let text = match mode.dedent {
+                        Some(n) => dedent_lines(lit.value(), n),
+                        None => Cow::Borrowed(lit.value().as_str()),
+                    };
+                    out.text.push_str(strip_literal(&text, prev, next, mode.heredoc));
+                }
                 Element::Interpolation(interp) => {
                     let (v, marked) = self.expr(&interp.expr, env)?.unmark();
                     out.sensitive |= marked || v.contains_sensitive();
@@ -490,11 +508,27 @@ impl Evaluator<'_> {
                             None => out.unknown = true,
                             Some(true) => {
                                 let end = else_strip.unwrap_or(ifd.endif_expr.strip);
-                                self.template(&ifd.if_expr.template, env, ifd.if_expr.strip, end, out)?;
+                                self.template(
+                                    &ifd.if_expr.template,
+                                    env,
+                                    ifd.if_expr.strip,
+                                    end,
+                                    inner,
+                                    inner_dedent,
+                                    out,
+                                )?;
                             }
                             Some(false) => {
                                 if let Some(e) = &ifd.else_expr {
-                                    self.template(&e.template, env, e.strip, ifd.endif_expr.strip, out)?;
+                                    self.template(
+                                        &e.template,
+                                        env,
+                                        e.strip,
+                                        ifd.endif_expr.strip,
+                                        inner,
+                                        inner_dedent,
+                                        out,
+                                    )?;
                                 }
                             }
                         }
@@ -519,7 +553,15 @@ impl Evaluator<'_> {
                             }
                             b.push((fe.value_var.value().as_str(), v));
                             let child = env.child(b);
-                            self.template(&fe.template, &child, fe.strip, ford.endfor_expr.strip, out)?;
+                            self.template(
+                                &fe.template,
+                                &child,
+                                fe.strip,
+                                ford.endfor_expr.strip,
+                                inner,
+                                inner_dedent,
+                                out,
+                            )?;
                         }
                     }
                 },
@@ -615,13 +657,26 @@ impl Evaluator<'_> {
                     let value = self.expr(&f.value_expr, &child)?;
                     if f.grouping {
                         groups.entry(key).or_default().push(value);
-                    } else if map.contains_key(&key) {
-                        let shown = if km { ops::SENSITIVE.to_string() } else { format!("{key:?}") };
-                        return Err(self
-                            .err("eval::duplicate-key", format!("duplicate key {shown} in for expression"), key_expr, "this key repeats")
-                            .help("each key must be unique; add `...` after the value expression to group values with the same key into lists"));
                     } else {
-                        map.insert(key, value);
+                        match map.entry(key) {
+                            std::collections::btree_map::Entry::Vacant(slot) => {
+                                slot.insert(value);
+                            }
+                            std::collections::btree_map::Entry::Occupied(slot) => {
+                                let shown = if km { ops::SENSITIVE.to_string() } else { format!("{:?}", slot.key()) };
+                                return Err(self
+                                    .err(
+                                        "eval::duplicate-key",
+                                        format!("duplicate key {shown} in for expression"),
+                                        key_expr,
+                                        "this key repeats",
+                                    )
+                                    .help(
+                                        "each key must be unique; add `...` after the value expression to group \
+                                         values with the same key into lists",
+                                    ));
+                            }
+                        }
                     }
                 }
             }
@@ -727,11 +782,11 @@ impl Evaluator<'_> {
                 _ => None,
             };
             let (root, resource) = self.root(name, t, next, env)?;
-            let mut tc = TravCx { root: name, resource, path: name.to_string() };
+            let mut tc = TravCx { root: name, resource, path: name.to_string(), hide_keys: false };
             return self.apply_ops(Cow::Borrowed(root), false, &t.operators, 0, &mut tc, env);
         }
         let base = self.expr(&t.expr, env)?;
-        let mut tc = TravCx { root: "", resource: false, path: "the value".to_string() };
+        let mut tc = TravCx { root: "", resource: false, path: "the value".to_string(), hide_keys: false };
         self.apply_ops(Cow::Owned(base), false, &t.operators, 0, &mut tc, env)
     }
 
@@ -760,6 +815,7 @@ impl Evaluator<'_> {
                 return Ok(Value::Unknown.mark(marked));
             }
             let op = &ops[i];
+            tc.hide_keys = marked;
             match op.value() {
                 TraversalOperator::GetAttr(attr) => {
                     let name = attr.value().as_str();
@@ -841,7 +897,9 @@ impl Evaluator<'_> {
         let path = &tc.path;
         match cur.as_ref() {
             Value::Map(m) => {
-                let keys = m.keys().map(String::as_str);
+                let hidden: [&str; 0] = [];
+                let keys: Box<dyn Iterator<Item = &str> + '_> =
+                    if tc.hide_keys { Box::new(hidden.into_iter()) } else { Box::new(m.keys().map(String::as_str)) };
                 let next_attr = match next.map(|o| o.value()) {
                     Some(TraversalOperator::GetAttr(a)) => Some(a.value().as_str()),
                     _ => None,
@@ -883,6 +941,7 @@ impl Evaluator<'_> {
                     None => d.help(match (tc.root, depth) {
                         ("var", 0) => format!("declare it with a variable \"{name}\" block, or check the spelling"),
                         ("local", 0) => format!("define {name} in a locals block, or check the spelling"),
+                        _ if tc.hide_keys => format!("{path} is sensitive, so its attribute names are not shown"),
                         _ if m.is_empty() => format!("{path} is empty"),
                         _ => {
                             let mut names: Vec<&str> = m.keys().map(String::as_str).take(10).collect();
@@ -1005,10 +1064,12 @@ impl Evaluator<'_> {
                         node,
                         "no such key",
                     );
-                    return Err(match did_you_mean(&k, m.keys().map(String::as_str)).filter(|_| !key_marked) {
-                        Some(s) => d.help(format!("did you mean {path}[{s:?}]?")),
-                        None => d.help("use lookup(map, key, default) or try() when the key may be missing"),
-                    });
+                    return Err(
+                        match did_you_mean(&k, m.keys().map(String::as_str)).filter(|_| !key_marked && !tc.hide_keys) {
+                            Some(s) => d.help(format!("did you mean {path}[{s:?}]?")),
+                            None => d.help("use lookup(map, key, default) or try() when the key may be missing"),
+                        },
+                    );
                 }
                 Ok(match cur {
                     Cow::Borrowed(Value::Map(m)) => Cow::Borrowed(&m[&k]),
@@ -1198,16 +1259,51 @@ fn element_strip(e: &Element) -> Strip {
     }
 }
 
-/// Strips whitespace (up to and including one line break) next to `~` markers.
-fn strip_literal(mut lit: &str, prev: Strip, next: Strip) -> &str {
-    let is_space = |c: char| c.is_whitespace() && c != '\r' && c != '\n';
+/// How a template was written, which decides how `~` strip markers and `<<-` indentation apply.
+#[derive(Clone, Copy)]
+struct TplMode {
+    /// Heredocs are scanned line by line, so a strip marker only reaches into the adjacent line.
+    heredoc: bool,
+    /// Indentation to remove from lines inside directives of a `<<-` heredoc (hcl-edit has
+    /// already removed it from the top-level lines).
+    dedent: Option<usize>,
+}
+
+/// Removes up to `n` leading spaces from every line that starts inside `lit`.
+fn dedent_lines(lit: &str, n: usize) -> Cow<'_, str> {
+    if !lit.contains('\n') {
+        return Cow::Borrowed(lit);
+    }
+    let mut out = String::with_capacity(lit.len());
+    for (i, line) in lit.split('\n').enumerate() {
+        if i > 0 {
+            out.push('\n');
+            let spaces = line.len() - line.trim_start_matches(' ').len();
+            out.push_str(&line[spaces.min(n)..]);
+        } else {
+            out.push_str(line);
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// Applies `~` strip markers to a literal, as HCL does: all adjacent whitespace in quoted
+/// templates; in heredocs only within the adjacent line (each line is its own token there).
+fn strip_literal(mut lit: &str, prev: Strip, next: Strip, heredoc: bool) -> &str {
     if prev.strip_end() {
-        lit = lit.trim_start_matches(is_space);
-        lit = lit.strip_prefix("\r\n").or_else(|| lit.strip_prefix('\n')).unwrap_or(lit);
+        let end = if heredoc { lit.find('\n').map_or(lit.len(), |i| i + 1) } else { lit.len() };
+        let kept = lit[..end].trim_start().len();
+        lit = &lit[end - kept..];
     }
     if next.strip_start() {
-        lit = lit.trim_end_matches(is_space);
-        lit = lit.strip_suffix("\r\n").or_else(|| lit.strip_suffix('\n')).unwrap_or(lit);
+        let start = if heredoc {
+            let body = lit.strip_suffix('\n').unwrap_or(lit);
+            body.rfind('\n').map_or(0, |i| i + 1)
+        } else {
+            0
+        };
+        let kept = lit[start..].trim_end().len();
+        lit = &lit[..start + kept];
     }
     lit
 }

@@ -236,17 +236,19 @@ fn convert_at(v: Value, t: &TypeConstraint, marked: bool) -> Result<Value, ConvE
         },
         TypeConstraint::Number => match &v {
             Value::Number(_) => Ok(v),
-            Value::String(s) => ops::parse_number(s)
-                .ok_or_else(|| ConvError::new(format!("a number is required, got {}", describe_marked(&v, marked)))),
+            Value::String(s) => ops::parse_number(s).ok_or_else(|| {
+                ConvError::new(format!("a number is required, got the string {}", describe_marked(&v, marked)))
+            }),
             _ => Err(required(t, &v, marked)),
         },
         TypeConstraint::Bool => match &v {
             Value::Bool(_) => Ok(v),
             Value::String(s) if s == "true" => Ok(Value::Bool(true)),
             Value::String(s) if s == "false" => Ok(Value::Bool(false)),
-            Value::String(_) => {
-                Err(ConvError::new(format!("a bool is required (true or false), got {}", describe_marked(&v, marked))))
-            }
+            Value::String(_) => Err(ConvError::new(format!(
+                "a bool is required (true or false), got the string {}",
+                describe_marked(&v, marked)
+            ))),
             _ => Err(required(t, &v, marked)),
         },
         TypeConstraint::List(et) => match v {
