@@ -6,6 +6,7 @@ pub mod apply;
 pub mod config;
 pub mod diag;
 pub mod eval;
+pub mod fmt;
 pub mod graph;
 pub mod plan;
 pub mod registry;
