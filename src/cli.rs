@@ -73,6 +73,48 @@ pub struct VarArgs {
     /// Read variables from a file of NAME = VALUE lines (repeatable).
     #[arg(long = "var-file", value_name = "FILE")]
     pub var_files: Vec<PathBuf>,
+    /// Both kinds, in command-line order (later ones take precedence); filled in by
+    /// [`parse`], since clap keeps each kind apart.
+    #[arg(skip)]
+    pub in_order: Vec<tether_engine::stack::InputFlag>,
+}
+
+impl VarArgs {
+    /// Records the order of `--var` and `--var-file` as given in `matches` (the subcommand's).
+    fn order_from(&mut self, matches: &clap::ArgMatches) {
+        let mut flags: Vec<(usize, tether_engine::stack::InputFlag)> = Vec::new();
+        if matches.try_contains_id("vars").is_ok() {
+            if let (Some(ix), Some(vals)) = (matches.indices_of("vars"), matches.get_many::<String>("vars")) {
+                flags.extend(ix.zip(vals).map(|(i, v)| (i, tether_engine::stack::InputFlag::Var(v.clone()))));
+            }
+        }
+        if matches.try_contains_id("var_files").is_ok() {
+            if let (Some(ix), Some(vals)) = (matches.indices_of("var_files"), matches.get_many::<PathBuf>("var_files"))
+            {
+                flags.extend(ix.zip(vals).map(|(i, v)| (i, tether_engine::stack::InputFlag::VarFile(v.clone()))));
+            }
+        }
+        flags.sort_by_key(|(i, _)| *i);
+        self.in_order = flags.into_iter().map(|(_, f)| f).collect();
+    }
+}
+
+/// Parses the command line (after [`normalize_args`]), keeping the order of `--var` and
+/// `--var-file` flags, which Terraform users rely on: the later of the two wins.
+pub fn parse(args: Vec<String>) -> Result<Cli, clap::Error> {
+    use clap::{CommandFactory, FromArgMatches};
+    let matches = Cli::command().try_get_matches_from(args)?;
+    let mut cli = Cli::from_arg_matches(&matches)?;
+    if let Some((_, sub)) = matches.subcommand() {
+        match &mut cli.command {
+            Command::Plan(a) => a.vars.order_from(sub),
+            Command::Apply(a) => a.vars.order_from(sub),
+            Command::Destroy(a) => a.vars.order_from(sub),
+            Command::Import(a) => a.vars.order_from(sub),
+            _ => {}
+        }
+    }
+    Ok(cli)
 }
 
 #[derive(Args, Debug, Clone, Default)]

@@ -7,7 +7,6 @@ mod ops;
 use std::io::IsTerminal;
 use std::sync::Arc;
 
-use clap::Parser;
 use tether_engine::registry::Registry;
 use tether_engine::render::Style;
 use tether_sdk::Provider;
@@ -23,7 +22,7 @@ fn registry() -> Registry {
 }
 
 fn main() {
-    let cli = match cli::Cli::try_parse_from(cli::normalize_args(std::env::args())) {
+    let cli = match cli::parse(cli::normalize_args(std::env::args())) {
         Ok(c) => c,
         Err(e) => {
             let _ = e.print();

@@ -61,10 +61,14 @@ fn load_stack(env: &Env) -> Result<(Stack, Diags), Code> {
 
 fn inputs(args: &VarArgs) -> Inputs {
     let mut inputs = Inputs::from_env();
-    // clap gives -var and -var-file separately; keep each kind in order (vars after files, as
-    // Terraform documents "later sources take precedence").
-    inputs.flags.extend(args.var_files.iter().cloned().map(InputFlag::VarFile));
-    inputs.flags.extend(args.vars.iter().cloned().map(InputFlag::Var));
+    // -var and -var-file apply in command-line order: later ones take precedence, as in
+    // Terraform. `in_order` holds that order when the arguments came from the command line.
+    if args.in_order.len() == args.vars.len() + args.var_files.len() {
+        inputs.flags.extend(args.in_order.iter().cloned());
+    } else {
+        inputs.flags.extend(args.var_files.iter().cloned().map(InputFlag::VarFile));
+        inputs.flags.extend(args.vars.iter().cloned().map(InputFlag::Var));
+    }
     inputs
 }
 
@@ -483,7 +487,8 @@ fn print_resource(registry: &Registry, r: &tether_state::ResourceState) {
     let kind = if r.mode == "data" { "data" } else { "resource" };
     println!("{kind} \"{}\" \"{}\" {{", r.type_name, name);
     if let Some(m) = v.as_map() {
-        let width = m.keys().map(String::len).max().unwrap_or(0);
+        // Align on the attributes shown; null ones are left out.
+        let width = m.iter().filter(|(_, v)| !v.is_null()).map(|(k, _)| k.len()).max().unwrap_or(0);
         for (k, val) in m {
             if !val.is_null() {
                 println!("    {k:width$} = {}", render::scalar(val));
@@ -804,7 +809,7 @@ pub async fn fmt(env: &Env, args: &cli::FmtArgs) -> Code {
                 continue;
             }
         };
-        let formatted = match fmt_shim::format_source(&text) {
+        let formatted = match tether_engine::fmt::format_source(&text) {
             Ok(f) => f,
             Err(e) => {
                 let file = sources.add(&path, text.as_str());
@@ -822,7 +827,7 @@ pub async fn fmt(env: &Env, args: &cli::FmtArgs) -> Code {
         }
         println!("{}", path.display());
         if args.diff {
-            print!("{}", fmt_shim::unified_diff(&path.display().to_string(), &text, &formatted));
+            print!("{}", tether_engine::fmt::unified_diff(&path.display().to_string(), &text, &formatted));
         }
         if args.check {
             code = 1;
@@ -861,19 +866,3 @@ pub async fn force_unlock(env: &Env, args: &cli::ForceUnlockArgs) -> Code {
     }
 }
 
-mod fmt_shim {
-    pub struct E {
-        pub offset: usize,
-        pub message: String,
-    }
-    pub fn format_source(s: &str) -> Result<String, E> {
-        if s.is_empty() {
-            Err(E { offset: 0, message: String::new() })
-        } else {
-            Ok(s.to_string())
-        }
-    }
-    pub fn unified_diff(_: &str, _: &str, _: &str) -> String {
-        String::new()
-    }
-}

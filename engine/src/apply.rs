@@ -460,7 +460,13 @@ impl<'a> Ctx<'a> {
                 let mut futs = FuturesUnordered::new();
                 for (key, each_value) in instances {
                     let address = InstanceAddr::new(addr.clone(), key.clone()).to_string();
-                    let config = {
+                    // An instance with nothing to do (unchanged, or left alone by --target or
+                    // --exclude) keeps its planned value; its configuration may refer to
+                    // resources that were not created in this run, so it is not evaluated.
+                    let unchanged = self.plan.change(&address).is_some_and(|c| c.action == Action::NoOp);
+                    let config = if unchanged {
+                        Value::Null
+                    } else {
                         let mut s = lock();
                         let mut diags = Vec::new();
                         let v =
@@ -504,7 +510,10 @@ impl<'a> Ctx<'a> {
         };
         let existing = change.before.clone().unwrap_or(Value::Null);
         match (res.mode, change.action) {
-            (_, Action::NoOp) => (true, change.after.clone().unwrap_or(existing)),
+            // A create left out by --target/--exclude has no object yet: its value is unknown.
+            (_, Action::NoOp) => {
+                (true, change.after.clone().or_else(|| change.before.clone()).unwrap_or(Value::Unknown))
+            }
             (Mode::Data, Action::Read) => self.read_data(res, change, config).await,
             (Mode::Managed, Action::Create | Action::Update | Action::DeleteThenCreate | Action::CreateThenDelete) => {
                 if self.has_failed(address) {

@@ -829,7 +829,7 @@ fn skip(c: &mut ResourceChange) {
         return;
     }
     c.after = c.before.clone();
-    c.action = if c.before.is_some() || c.mode == "data" { Action::NoOp } else { Action::NoOp };
+    c.action = Action::NoOp;
     c.requires_replace.clear();
     c.reason = Some("excluded by --target/--exclude".to_string());
 }

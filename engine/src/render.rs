@@ -186,7 +186,8 @@ impl Differ<'_> {
             .iter()
             .filter(|k| {
                 let (bv, av) = (b.get(**k).unwrap_or(&Value::Null), a.get(**k).unwrap_or(&Value::Null));
-                !(bv.is_null() && av.is_null()) && !is_nested(bv) && !is_nested(av)
+                let shown = !(bv.is_null() && av.is_null());
+                shown && !is_nested(bv) && !is_nested(av)
             })
             .map(|k| k.len())
             .max()
