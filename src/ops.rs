@@ -865,4 +865,3 @@ pub async fn force_unlock(env: &Env, args: &cli::ForceUnlockArgs) -> Code {
         Err(e) => error(env, state_diag(e)),
     }
 }
-

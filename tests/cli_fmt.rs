@@ -3,13 +3,7 @@
 use std::process::Command;
 
 fn tether(dir: &std::path::Path, args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_tether"))
-        .arg("--stack")
-        .arg(dir)
-        .args(args)
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap()
+    Command::new(env!("CARGO_BIN_EXE_tether")).arg("--stack").arg(dir).args(args).env("NO_COLOR", "1").output().unwrap()
 }
 
 const MESSY: &str = "resource \"mock_network\"   \"main\"{\ncidr_block=\"10.0.0.0/16\" # the VPC\n    name = \"hybrid\"\n\n\n\n  tags = {\n  a = \"b\"\n  }\n}\n";

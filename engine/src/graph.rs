@@ -188,9 +188,16 @@ pub fn build(config: &Config) -> Result<Graph, Vec<Diag>> {
     let mut diags = Vec::new();
     let mut edges: Vec<(Node, Node, Option<Span>)> = Vec::new();
 
+    for v in &config.variables {
+        diags.extend(variable_reference_errors(v));
+    }
     for l in &config.locals {
         let me = Node::Local(l.name.clone());
         for r in references(&l.attr.expr, l.attr.span.file) {
+            if let Some(d) = misplaced(&r, Place::Other("a local value")) {
+                diags.push(d);
+                continue;
+            }
             match resolver.resolve(&r) {
                 Ok(Some(dep)) => edges.push((dep, me.clone(), Some(r.span))),
                 Ok(None) => {}
@@ -201,6 +208,10 @@ pub fn build(config: &Config) -> Result<Graph, Vec<Diag>> {
     for p in &config.providers {
         let me = Node::Provider(p.name.clone());
         for r in body_references(&p.body.attributes, &p.body.blocks, p.span.file) {
+            if let Some(d) = misplaced(&r, Place::Other("a provider block")) {
+                diags.push(d);
+                continue;
+            }
             match resolver.resolve(&r) {
                 Ok(Some(dep)) => edges.push((dep, me.clone(), Some(r.span))),
                 Ok(None) => {}
@@ -211,7 +222,19 @@ pub fn build(config: &Config) -> Result<Graph, Vec<Diag>> {
     for res in &config.resources {
         let me = Node::Resource(res.addr());
         edges.push((Node::Provider(provider_of(&res.type_name).to_string()), me.clone(), None));
-        for r in resource_references(res) {
+        let file = res.span.file;
+        let body = body_references(&res.body.attributes, &res.body.blocks, file)
+            .into_iter()
+            .map(|r| (r, Place::Body { count: res.count.is_some(), for_each: res.for_each.is_some() }));
+        let meta = [(&res.count, "count"), (&res.for_each, "for_each")]
+            .into_iter()
+            .filter_map(|(a, name)| a.as_ref().map(|a| (a, name)))
+            .flat_map(|(a, name)| references(&a.expr, file).into_iter().map(move |r| (r, Place::Meta(name))));
+        for (r, place) in body.chain(meta) {
+            if let Some(d) = misplaced(&r, place) {
+                diags.push(d);
+                continue;
+            }
             match resolver.resolve(&r) {
                 Ok(Some(dep)) => edges.push((dep, me.clone(), Some(r.span))),
                 Ok(None) => {}
@@ -228,6 +251,10 @@ pub fn build(config: &Config) -> Result<Graph, Vec<Diag>> {
     for o in &config.outputs {
         let me = Node::Output(o.name.clone());
         for r in references(&o.value.expr, o.value.span.file) {
+            if let Some(d) = misplaced(&r, Place::Other("an output")) {
+                diags.push(d);
+                continue;
+            }
             match resolver.resolve(&r) {
                 Ok(Some(dep)) => edges.push((dep, me.clone(), Some(r.span))),
                 Ok(None) => {}
@@ -284,6 +311,139 @@ pub fn resource_references(res: &ResourceBlock) -> Vec<Reference> {
         out.extend(references(&meta.expr, file));
     }
     out
+}
+
+/// A variable's default is a literal (it is needed before anything is evaluated), and its
+/// validation blocks see only the variable itself.
+fn variable_reference_errors(v: &crate::config::VariableBlock) -> Vec<Diag> {
+    let mut diags = Vec::new();
+    if let Some(d) = &v.default {
+        if let Some(r) = references(&d.expr, d.span.file).into_iter().find(|r| r.root != "path") {
+            diags.push(
+                Diag::error(format!("the default of variable {:?} refers to {}", v.name, shown(&r)))
+                    .code("config::not-literal")
+                    .label(r.span.clone(), "a reference")
+                    .help("defaults are read before anything is evaluated: write a literal value, and derive other values in a locals block"),
+            );
+        }
+    }
+    for val in &v.validations {
+        for a in [&val.condition, &val.error_message] {
+            for r in references(&a.expr, a.span.file) {
+                let own = r.root == "var" && r.parts.first() == Some(&v.name);
+                if !own && r.root != "path" {
+                    diags.push(
+                        Diag::error(format!("the validation of variable {:?} refers to {}", v.name, shown(&r)))
+                            .code("eval::invalid-reference")
+                            .label(r.span.clone(), format!("only var.{} is available here", v.name))
+                            .help(format!(
+                                "a validation block checks one variable: use only var.{} in its condition and error_message",
+                                v.name
+                            )),
+                    );
+                }
+            }
+        }
+    }
+    diags
+}
+
+/// A reference as written, up to the name of what it refers to (`var.a`, `mock_network.main`).
+fn shown(r: &Reference) -> String {
+    let n = match r.root.as_str() {
+        "data" => 2,
+        _ => 1,
+    };
+    std::iter::once(r.root.as_str()).chain(r.parts.iter().take(n).map(String::as_str)).collect::<Vec<_>>().join(".")
+}
+
+/// Where an expression is written, for the references only some places may make.
+#[derive(Clone, Copy)]
+enum Place {
+    /// The body of a resource, which has `count` and/or `for_each` set or not.
+    Body { count: bool, for_each: bool },
+    /// The `count` or `for_each` expression itself.
+    Meta(&'static str),
+    /// A local value, output or provider block: evaluated once, not per instance.
+    Other(&'static str),
+}
+
+/// `each.*`, `count.*` and `self.*` outside the places that define them, and Terraform-only
+/// roots: errors the evaluator would find only during a plan, reported by `validate` too.
+fn misplaced(r: &Reference, place: Place) -> Option<Diag> {
+    let error = |summary: String, label: &str, help: String| {
+        Some(Diag::error(summary).code("eval::unknown-variable").label(r.span.clone(), label.to_string()).help(help))
+    };
+    let attr = r.parts.first().map(String::as_str);
+    match r.root.as_str() {
+        "each" => {
+            let allowed = matches!(place, Place::Body { for_each: true, .. });
+            if !allowed {
+                let help = match place {
+                    Place::Body { .. } => "add for_each to this resource, or remove the reference".to_string(),
+                    Place::Meta(m) => format!("{m} is evaluated before any instance exists; it cannot use each"),
+                    Place::Other(what) => {
+                        format!("{what} is evaluated once, not per instance; use the expression inside the resource")
+                    }
+                };
+                return error(
+                    "each.key and each.value are only available in a resource that sets for_each".into(),
+                    "each is not defined here",
+                    help,
+                );
+            }
+            match attr {
+                Some("key" | "value") => None,
+                _ => error(
+                    match attr {
+                        Some(a) => format!("each has no attribute {a:?}"),
+                        None => "each must be followed by .key or .value".to_string(),
+                    },
+                    "not each.key or each.value",
+                    "write each.key or each.value".into(),
+                ),
+            }
+        }
+        "count" => {
+            let allowed = matches!(place, Place::Body { count: true, .. });
+            if !allowed {
+                let help = match place {
+                    Place::Body { .. } => "add count = N to this resource, or remove the reference".to_string(),
+                    Place::Meta(m) => format!("{m} is evaluated before any instance exists; it cannot use count.index"),
+                    Place::Other(what) => {
+                        format!("{what} is evaluated once, not per instance; use the expression inside the resource")
+                    }
+                };
+                return error(
+                    "count.index is only available in a resource that sets count".into(),
+                    "count is not defined here",
+                    help,
+                );
+            }
+            match attr {
+                Some("index") => None,
+                _ => error(
+                    match attr {
+                        Some(a) => format!("count has no attribute {a:?}"),
+                        None => "count must be followed by .index".to_string(),
+                    },
+                    "not count.index",
+                    "write count.index".into(),
+                ),
+            }
+        }
+        "self" => error(
+            "self is not supported here".into(),
+            "self",
+            "reference the resource by its address, e.g. mock_network.main.id".into(),
+        ),
+        root @ ("terraform" | "tether") => error(
+            format!("{root}.{} is not available in tether", attr.unwrap_or("*")),
+            "not a tether value",
+            "use a variable instead, e.g. var.environment".into(),
+        ),
+        _ => None,
+    }
 }
 
 /// Resolves references to graph nodes, with "did you mean" for undeclared names.
@@ -427,9 +587,21 @@ fn find_cycles(g: &DiGraph<Node, Edge>) -> Vec<Diag> {
         let path = cycle_path(g, start, &members);
         let mut names: Vec<String> = path.iter().map(|ix| g[*ix].to_string()).collect();
         names.push(g[start].to_string());
-        let mut d = Diag::error(format!("dependency cycle: {}", names.join(" -> ")))
-            .code("graph::cycle")
-            .help("break the loop: one of these references must go, or be replaced by a value that does not depend on the others");
+        let through_provider = path.iter().find(|ix| matches!(g[**ix], Node::Provider(_)));
+        let mut d = if let Some(p) = through_provider.filter(|_| !self_loop) {
+            Diag::error(format!("dependency cycle: {}", names.join(" -> "))).code("graph::cycle").help(format!(
+                "{} is configured from a resource it manages; configure providers from variables and literals only",
+                g[*p]
+            ))
+        } else if self_loop {
+            Diag::error(format!("{} refers to itself", g[start]))
+                .code("graph::cycle")
+                .help("a block cannot use its own values; use the value it is computed from (a variable, a local or a literal) instead")
+        } else {
+            Diag::error(format!("dependency cycle: {}", names.join(" -> "))).code("graph::cycle").help(
+                "break the loop: one of these references must go, or be replaced by a value that does not depend on the others",
+            )
+        };
         for (i, from) in path.iter().enumerate() {
             let to = path[(i + 1) % path.len()];
             // Edge direction is dependency -> dependent; `to` refers to `from`? We walked along
@@ -472,4 +644,63 @@ fn cycle_path(g: &DiGraph<Node, Edge>, start: NodeIndex, members: &BTreeSet<Node
         }
     }
     vec![start]
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+
+    use super::*;
+    use crate::config::load_sources;
+
+    /// Builds the graph of `src` and returns `(line, code, summary)` of each diagnostic.
+    fn errors(src: &str) -> Vec<(usize, String, String)> {
+        let (config, diags) = load_sources(vec![(PathBuf::from("main.hcl"), src.to_string())]);
+        assert!(diags.is_empty(), "{diags:#?}");
+        match build(&config) {
+            Ok(_) => Vec::new(),
+            Err(ds) => ds
+                .iter()
+                .map(|d| {
+                    let line = d.primary_span().map_or(0, |s| config.sources.line_col(s.file, s.range.start).line);
+                    (line, d.code.clone().unwrap_or_default(), d.summary.clone())
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn each_and_count_only_where_they_are_defined() {
+        let ok = "resource \"a_b\" \"x\" {\n  for_each = toset([\"a\"])\n  n = each.key\n  v = each.value.x\n}\n\
+                  resource \"a_b\" \"y\" {\n  count = 2\n  n = count.index\n}\n";
+        assert_eq!(errors(ok), vec![]);
+        for (src, line, summary) in [
+            ("resource \"a_b\" \"x\" {\n  n = each.key\n}\n", 2, "only available in a resource that sets for_each"),
+            ("resource \"a_b\" \"x\" {\n  count = 1\n  n = each.value\n}\n", 3, "sets for_each"),
+            ("resource \"a_b\" \"x\" {\n  n = count.index\n}\n", 2, "only available in a resource that sets count"),
+            ("resource \"a_b\" \"x\" {\n  count = count.index\n}\n", 2, "sets count"),
+            ("resource \"a_b\" \"x\" {\n  for_each = each.value\n}\n", 2, "sets for_each"),
+            ("locals {\n  a = 1\n  b = count.index\n}\n", 3, "sets count"),
+            ("output \"o\" {\n  value = each.key\n}\n", 2, "sets for_each"),
+            ("resource \"a_b\" \"x\" {\n  count = 2\n  n = count.idx\n}\n", 3, "count has no attribute \"idx\""),
+            ("resource \"a_b\" \"x\" {\n  for_each = {}\n  n = each.name\n}\n", 3, "each has no attribute \"name\""),
+            ("resource \"a_b\" \"x\" {\n  n = self.id\n}\n", 2, "self is not supported here"),
+            ("locals {\n  w = terraform.workspace\n}\n", 2, "terraform.workspace is not available"),
+        ] {
+            let got = errors(src);
+            assert_eq!(got.len(), 1, "{src}: {got:?}");
+            assert_eq!(got[0].0, line, "{src}: {got:?}");
+            assert_eq!(got[0].1, "eval::unknown-variable", "{src}: {got:?}");
+            assert!(got[0].2.contains(summary), "{src}: {got:?}");
+        }
+    }
+
+    #[test]
+    fn a_self_reference_says_so() {
+        let got = errors("resource \"a_b\" \"x\" {\n  n = \"${a_b.x.id}\"\n}\n");
+        assert_eq!(got, vec![(2, "graph::cycle".to_string(), "a_b.x refers to itself".to_string())]);
+        let got = errors("locals {\n  a = local.b\n  b = local.a\n}\n");
+        assert_eq!(got[0].1, "graph::cycle");
+        assert!(got[0].2.contains("local.a -> local.b -> local.a"), "{got:?}");
+    }
 }

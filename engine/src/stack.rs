@@ -60,8 +60,12 @@ pub fn load(dir: &Path, registry: &Registry) -> (Option<Stack>, Diags) {
     if has_errors(&diags) {
         return (None, diags);
     }
-    let graph = match graph::build(&config) {
-        Ok(g) => g,
+    let var_diags = check_variables(&config, dir);
+    let graph = graph::build(&config);
+    diags.extend(var_diags);
+    let graph = match graph {
+        Ok(g) if !has_errors(&diags) => g,
+        Ok(_) => return (None, diags),
         Err(errs) => {
             diags.extend(errs);
             return (None, diags);
@@ -69,6 +73,78 @@ pub fn load(dir: &Path, registry: &Registry) -> (Option<Stack>, Diags) {
     };
     let hash = hash_sources(&config);
     (Some(Stack { dir: dir.to_path_buf(), config, graph, hash }), diags)
+}
+
+/// What can be checked of variable declarations without their inputs: the type constraint, and
+/// that the default has that type (and is not null when the variable is not nullable). The same
+/// checks run again on the resolved values; here they let `validate` report them.
+fn check_variables(config: &Config, dir: &Path) -> Diags {
+    let mut diags = Vec::new();
+    let empty = Scope::new(dir);
+    for var in &config.variables {
+        let ty = match &var.type_expr {
+            Some(t) => match types::parse_type(&t.expr, t.span.file) {
+                Ok(t) => Some(t),
+                Err(d) => {
+                    diags.push(d);
+                    continue;
+                }
+            },
+            None => None,
+        };
+        // A default with references is reported by the graph; one with function calls is left to
+        // `plan` (validation does no I/O, and `file()` would read).
+        let Some(d) = var
+            .default
+            .as_ref()
+            .filter(|d| crate::eval::references(&d.expr, d.span.file).is_empty() && !calls_functions(&d.expr))
+        else {
+            continue;
+        };
+        let value = match empty.eval(&d.expr, d.span.file) {
+            Ok(v) => v,
+            Err(e) => {
+                diags.push(e);
+                continue;
+            }
+        };
+        if value.is_null() {
+            if !var.nullable {
+                diags.push(
+                    Diag::error(format!("variable {:?} must not be null, but its default is null", var.name))
+                        .code("input::null-variable")
+                        .label(d.span.clone(), "null")
+                        .label(var.span.clone(), "declared with nullable = false")
+                        .help("give a non-null default, or remove nullable = false"),
+                );
+            }
+            continue;
+        }
+        if let Some(t) = &ty {
+            if let Err(msg) = types::convert(value, t) {
+                diags.push(
+                    Diag::error(format!("invalid default for variable {:?}: {msg}", var.name))
+                        .code("input::type-mismatch")
+                        .label(d.span.clone(), format!("expected {t}"))
+                        .help(format!("give a default of type {t}, or change the type")),
+                );
+            }
+        }
+    }
+    diags
+}
+
+/// True when the expression calls any function.
+fn calls_functions(expr: &hcl_edit::expr::Expression) -> bool {
+    struct Calls(bool);
+    impl hcl_edit::visit::Visit for Calls {
+        fn visit_func_call(&mut self, _: &hcl_edit::expr::FuncCall) {
+            self.0 = true;
+        }
+    }
+    let mut v = Calls(false);
+    hcl_edit::visit::Visit::visit_expr(&mut v, expr);
+    v.0
 }
 
 fn hash_sources(config: &Config) -> String {
@@ -188,27 +264,39 @@ pub fn resolve_variables(stack: &mut Stack, inputs: &Inputs) -> (BTreeMap<String
             },
         };
         let value = match &ty {
-            Some(t) if !value.is_null() => match types::convert(value, t) {
+            // A sensitive value is converted marked, so the message does not quote it.
+            Some(t) if !value.is_null() => match types::convert(value.mark(var.sensitive), t) {
                 Ok(v) => v,
                 Err(msg) => {
-                    let span = origin_span.unwrap_or_else(|| var.span.clone());
-                    diags.push(
-                        Diag::error(format!("invalid value for variable {:?}: {msg}", var.name))
-                            .code("input::type-mismatch")
-                            .label(span, format!("expected {t}"))
-                            .help(format!("give a value of type {t}")),
-                    );
+                    let d = Diag::error(format!("invalid value for variable {:?}: {msg}", var.name))
+                        .code("input::type-mismatch");
+                    let d = match origin_span {
+                        // The snippet of a variables file would show the secret: point at the
+                        // declaration, and name where the value came from.
+                        Some(span) if var.sensitive => {
+                            d.label(var.span.clone(), format!("sensitive, expected {t}")).help(format!(
+                                "give a value of type {t} (the value is set at {})",
+                                stack.config.sources.location(&span)
+                            ))
+                        }
+                        Some(span) => d.label(span, format!("expected {t}")).help(format!("give a value of type {t}")),
+                        None => {
+                            d.label(var.span.clone(), format!("expected {t}")).help(format!("give a value of type {t}"))
+                        }
+                    };
+                    diags.push(d);
                     continue;
                 }
             },
             _ => value,
         };
         if value.is_null() && !var.nullable {
-            diags.push(
-                Diag::error(format!("variable {:?} must not be null", var.name))
-                    .code("input::null-variable")
-                    .label(var.span.clone(), "declared with nullable = false"),
-            );
+            let d = Diag::error(format!("variable {:?} must not be null", var.name)).code("input::null-variable");
+            let d = match origin_span {
+                Some(at) => d.label(at, "null").label(var.span.clone(), "declared with nullable = false"),
+                None => d.label(var.span.clone(), "declared with nullable = false"),
+            };
+            diags.push(d.help("give it a value, or remove nullable = false"));
             continue;
         }
         let value = value.mark(var.sensitive);
@@ -267,14 +355,11 @@ fn load_var_file(stack: &mut Stack, path: &Path, raw: &mut BTreeMap<String, (Raw
     let body = match hcl_edit::parser::parse_body(&text) {
         Ok(b) => b,
         Err(e) => {
-            let loc = e.location();
-            let start = offset_of(&text, loc.line(), loc.column());
-            diags.push(
-                Diag::error(format!("syntax error in variables file: {}", e.message()))
-                    .code("parse::syntax")
-                    .label(Span::new(file, start..start), "here")
-                    .help("a variables file holds lines of the form name = value"),
-            );
+            // The stack loader's diagnostics: they find the string or bracket left open.
+            for d in config::load::syntax_diags(file, &text, &e) {
+                let summary = d.summary.replacen("syntax error", "syntax error in variables file", 1);
+                diags.push(Diag { summary, ..d });
+            }
             return;
         }
     };
@@ -329,4 +414,42 @@ pub fn offset_of(text: &str, line: usize, column: usize) -> usize {
         offset += l.len();
     }
     text.len()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+
+    use super::*;
+
+    fn check(src: &str) -> Vec<(usize, String)> {
+        let (config, diags) = config::load_sources(vec![(PathBuf::from("main.hcl"), src.to_string())]);
+        assert!(diags.is_empty(), "{diags:#?}");
+        check_variables(&config, Path::new("."))
+            .iter()
+            .map(|d| {
+                let line = d.primary_span().map_or(0, |s| config.sources.line_col(s.file, s.range.start).line);
+                (line, d.code.clone().unwrap_or_default())
+            })
+            .collect()
+    }
+
+    #[test]
+    fn variable_declarations_are_checked_without_inputs() {
+        let ok = "variable \"a\" {\n  type    = list(string)\n  default = [\"x\", 1]\n}\n\
+                  variable \"b\" {\n  type = number\n}\nvariable \"c\" {\n  default = null\n}\n";
+        assert_eq!(check(ok), vec![]);
+        assert_eq!(check("variable \"a\" {\n  type = lst(string)\n}\n"), vec![(2, "eval::invalid-type".into())]);
+        assert_eq!(
+            check("variable \"a\" {\n  type    = number\n  default = \"three\"\n}\n"),
+            vec![(3, "input::type-mismatch".into())]
+        );
+        assert_eq!(
+            check("variable \"a\" {\n  default  = null\n  nullable = false\n}\n"),
+            vec![(2, "input::null-variable".into())]
+        );
+        // A default with a reference is the graph's to report; function calls wait for a plan.
+        assert_eq!(check("variable \"a\" {\n  type    = number\n  default = var.b\n}\n"), vec![]);
+        assert_eq!(check("variable \"a\" {\n  type    = number\n  default = file(\"x\")\n}\n"), vec![]);
+    }
 }

@@ -3,6 +3,7 @@
 
 pub mod load;
 pub mod model;
+mod scan;
 pub mod validate;
 
 pub use load::{load_dir, load_sources};

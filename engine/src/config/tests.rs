@@ -237,11 +237,48 @@ fn files_are_merged_and_spans_name_their_file() {
 fn syntax_errors_point_at_the_place() {
     let d = check("resource \"a_b\" \"c\" {\n  x = \n}\n", &["2 parse::syntax"]);
     assert!(d[0].summary.starts_with("syntax error: expected a value"), "{}", d[0].summary);
-    check("resource \"a_b\" \"c\" {\n  x = [1, 2\n}\n", &["3 parse::syntax"]);
-    let d = check("resource \"a_b\" \"c\" {\n  x = 1\n", &["2 parse::syntax"]);
+    // The place the parser stopped, and where the list was opened.
+    check("resource \"a_b\" \"c\" {\n  x = [1, 2\n}\n", &["3 parse::syntax +2"]);
+    // A missing `}` is found at the end of the file; the diagnostic points at the opening brace.
+    let d = check("resource \"a_b\" \"c\" {\n  x = 1\n", &["1 parse::syntax +2"]);
+    assert!(d[0].summary.contains("never closed"), "{}", d[0].summary);
     assert!(d[0].help.as_deref().unwrap().contains("closing brace"));
-    check("a = \"x\"\nb = \"y\nc = 1\n", &["2 parse::syntax"]);
+    let d = check("a = {\n  b = {\n    c = 1\n  }\n\nd = 2\n", &["1 parse::syntax +6"]);
+    assert!(d[0].summary.contains("`{` is never closed"), "{}", d[0].summary);
+    // A string left open reads on to the next quote; the diagnostic points at the opening quote.
+    let d = check("a = \"x\"\nb = \"y\nc = 1\n", &["2 parse::syntax"]);
+    assert!(d[0].summary.contains("quoted string"), "{}", d[0].summary);
+    let d = check("locals {\n  a = \"net-${var.env\"\n  b = 1\n}\n", &["2 parse::syntax"]);
+    assert!(d[0].summary.contains("`${` is never closed"), "{}", d[0].summary);
+    let d = check("locals {\n  a = <<-EOT\n    x\n  EOF\n}\n", &["2 parse::syntax"]);
+    assert!(d[0].summary.contains("no line EOT"), "{}", d[0].summary);
     check("", &[]);
+}
+
+#[test]
+fn syntax_errors_name_what_was_found() {
+    for (src, summary) in [
+        ("locals {\n  a = 0x1F\n}\n", "invalid number 0x1F"),
+        ("locals {\n  a = 1e\n}\n", "invalid number 1e"),
+        ("locals {\n  a = 12abc\n}\n", "invalid number 12abc"),
+        ("locals {\n  a = 1 ;\n}\n", "expected a line break, found `;`"),
+        ("locals {\n  a = 1e400\n}\n", "number 1e400 is too large"),
+        ("locals {\n  a = floor(1e400)\n}\n", "number 1e400 is too large"),
+    ] {
+        let d = check(src, &["2 parse::syntax"]);
+        assert!(d[0].summary.ends_with(summary), "{src:?}: {}", d[0].summary);
+    }
+    let d = check("resource \"a_b\" \"c\" {\n  x \"1\"\n}\n", &["2 parse::syntax"]);
+    assert!(d[0].help.as_deref().unwrap().contains("NAME = VALUE"));
+}
+
+#[test]
+fn quoted_strings_do_not_span_lines() {
+    // hcl-edit accepts this; HCL does not.
+    let d = check("locals {\n  a = \"x\ny\"\n}\n", &["2 parse::syntax"]);
+    assert!(d[0].help.as_deref().unwrap().contains("heredoc"));
+    // Inside interpolations, heredocs and comments line breaks are fine.
+    check("locals {\n  a = \"${\n  1}\"\n  b = <<EOT\n\"\nEOT\n  # \"\n  /* \"\n */\n}\n", &[]);
 }
 
 #[test]
@@ -547,6 +584,44 @@ fn schema_attribute_checks() {
         &["1 config::block-count"],
     );
     check_schema("data \"mock_zones\" \"a\" {\n  filter = \"x\"\n  nmes = []\n}\n", &["3 config::unknown-attribute"]);
+}
+
+#[test]
+fn schema_ignore_changes_names_attributes() {
+    let d = check_schema(
+        "resource \"mock_network\" \"a\" {\n  cidr_block = \"x\"\n  lifecycle {\n    ignore_changes = [tgas, name, tags[\"a\"]]\n  }\n}\n",
+        &["4 config::unknown-attribute"],
+    );
+    assert_eq!(d[0].help.as_deref(), Some("did you mean tags?"));
+    check_schema(
+        "resource \"mock_network\" \"a\" {\n  cidr_block = \"x\"\n  lifecycle {\n    ignore_changes = all\n  }\n}\n",
+        &[],
+    );
+}
+
+#[test]
+fn schema_references_name_attributes_of_the_type() {
+    let d = check_schema(
+        "resource \"mock_network\" \"a\" {\n  cidr_block = \"x\"\n}\n\
+         output \"o\" {\n  value = [mock_network.a.cidr_blok, mock_network.a.id]\n}\n",
+        &["5 eval::unsupported-attribute"],
+    );
+    assert_eq!(d[0].summary, "mock_network.a has no attribute \"cidr_blok\"");
+    assert_eq!(d[0].help.as_deref(), Some("did you mean mock_network.a.cidr_block?"));
+    // With count or for_each the next step is an index or a key: left to evaluation.
+    check_schema(
+        "resource \"mock_network\" \"a\" {\n  count = 2\n  cidr_block = \"x\"\n}\n\
+         locals {\n  x = mock_network.a[0].cidr_block\n  y = mock_network.a.zzz\n}\n",
+        &[],
+    );
+}
+
+#[test]
+fn schema_required_attributes_are_not_null() {
+    let d =
+        check_schema("resource \"mock_network\" \"a\" {\n  cidr_block = null\n}\n", &["2 config::missing-attribute"]);
+    assert_eq!(d[0].summary, "cidr_block is required and cannot be null");
+    check_schema("resource \"mock_network\" \"a\" {\n  cidr_block = \"x\"\n  name = null\n}\n", &[]);
 }
 
 #[test]

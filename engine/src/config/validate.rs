@@ -104,12 +104,15 @@ pub fn validate_schema<'s>(
             );
             continue;
         };
-        let mut cx = Checker { diags: &mut diags, address: Some(addr), owner: &res.type_name };
+        let mut cx = Checker { diags: &mut diags, address: Some(addr.clone()), owner: &res.type_name };
         cx.body(&res.body, &rs.block, &res.span, "");
+        check_ignore_changes(&mut diags, res, &rs.block, &addr);
         if let Some(p) = &res.provider {
             check_provider_ref(&mut diags, config, res, p);
         }
     }
+
+    check_reference_attributes(&mut diags, config, lookup);
 
     for p in &config.providers {
         let Some(schema) = lookup(&p.name) else {
@@ -129,6 +132,95 @@ pub fn validate_schema<'s>(
         cx.body(&p.body, schema.provider_block, &p.span, "");
     }
     diags
+}
+
+/// Every attribute expression of a body, nested blocks included.
+fn body_exprs<'b>(body: &'b BodyExpr, out: &mut Vec<&'b AttrExpr>) {
+    out.extend(body.attributes.iter());
+    for b in &body.blocks {
+        body_exprs(&b.body, out);
+    }
+}
+
+/// `mock_network.main.cidr_blok`: a reference to an attribute the resource type does not have.
+/// Only for single-instance resources (with count or for_each the next step is an index or key,
+/// which the evaluator checks).
+fn check_reference_attributes<'s>(
+    diags: &mut Vec<Diag>,
+    config: &Config,
+    lookup: &dyn Fn(&str) -> Option<SchemaRef<'s>>,
+) {
+    let mut exprs: Vec<&AttrExpr> = Vec::new();
+    for r in &config.resources {
+        body_exprs(&r.body, &mut exprs);
+        exprs.extend(r.count.iter().chain(r.for_each.iter()));
+    }
+    for p in &config.providers {
+        body_exprs(&p.body, &mut exprs);
+    }
+    exprs.extend(config.locals.iter().map(|l| &l.attr));
+    exprs.extend(config.outputs.iter().map(|o| &o.value));
+    let mut seen: BTreeSet<(usize, usize)> = BTreeSet::new();
+    for a in exprs {
+        for r in crate::eval::references(&a.expr, a.span.file) {
+            let (mode, type_name, rest) = match r.root.as_str() {
+                "data" if r.parts.len() >= 3 => (Mode::Data, r.parts[0].as_str(), &r.parts[1..]),
+                "var" | "local" | "data" | "each" | "count" | "path" | "self" => continue,
+                ty if r.parts.len() >= 2 => (Mode::Managed, ty, &r.parts[..]),
+                _ => continue,
+            };
+            let addr = ConfigAddr { mode, type_name: type_name.to_string(), name: rest[0].clone() };
+            let Some(res) = config.resource(&addr) else { continue };
+            if res.count.is_some() || res.for_each.is_some() {
+                continue;
+            }
+            let Some(schema) = lookup(provider_prefix(type_name)) else { continue };
+            let own = if mode == Mode::Data { schema.data_sources } else { schema.resources };
+            let Some(rs) = own.get(type_name) else { continue };
+            let attr = rest[1].as_str();
+            if rs.block.attributes.contains_key(attr) || rs.block.blocks.contains_key(attr) {
+                continue;
+            }
+            if !seen.insert((a.span.file.0 as usize, r.span.range.start)) {
+                continue;
+            }
+            let help = match did_you_mean(attr, rs.block.names()) {
+                Some(s) => format!("did you mean {addr}.{s}?"),
+                None => format!("available: {}", rs.block.names().collect::<Vec<_>>().join(", ")),
+            };
+            diags.push(
+                Diag::error(format!("{addr} has no attribute {attr:?}"))
+                    .code("eval::unsupported-attribute")
+                    .label(r.span.clone(), format!("not an attribute of {type_name}"))
+                    .help(help),
+            );
+        }
+    }
+}
+
+/// `ignore_changes = [tags]` must name attributes (or nested blocks) of the resource type.
+fn check_ignore_changes(diags: &mut Vec<Diag>, res: &ResourceBlock, schema: &Block, addr: &str) {
+    for ig in &res.lifecycle.ignore_changes {
+        let Some(PathStep::Attr(first)) = ig.value.0.first() else { continue };
+        if schema.attributes.contains_key(first) || schema.blocks.contains_key(first) {
+            continue;
+        }
+        let help = match did_you_mean(first, schema.names()) {
+            Some(s) => format!("did you mean {s}?"),
+            None => format!(
+                "{} has: {}",
+                res.type_name,
+                schema.attributes.keys().chain(schema.blocks.keys()).map(String::as_str).collect::<Vec<_>>().join(", ")
+            ),
+        };
+        diags.push(
+            Diag::error(format!("ignore_changes names {first}, which is not an attribute of {}", res.type_name))
+                .code("config::unknown-attribute")
+                .address(addr.to_string())
+                .label(ig.span.clone(), format!("not an attribute of {}", res.type_name))
+                .help(help),
+        );
+    }
 }
 
 /// `provider = aws.west` must name a configured provider block.
@@ -256,6 +348,15 @@ impl Checker<'_, '_> {
         }
         for (aname, a) in &schema.attributes {
             let set = body.attribute(aname).is_some() || body.blocks.iter().any(|b| &b.type_name == aname);
+            if a.required && body.attribute(aname).is_some_and(|x| is_null_literal(&x.expr)) {
+                let x = body.attribute(aname).map(|x| x.span.clone()).unwrap_or_else(|| owner_span.clone());
+                self.push(
+                    Diag::error(format!("{} is required and cannot be null", qualified(aname)))
+                        .code("config::missing-attribute")
+                        .label(x, "null")
+                        .help(format!("give {aname} a {} value", a.ty.describe())),
+                );
+            }
             if a.required && !set {
                 self.push(
                     Diag::error(format!("missing required attribute {}", qualified(aname)))
@@ -298,6 +399,14 @@ impl Checker<'_, '_> {
                 )
                 .help(help),
         );
+    }
+}
+
+fn is_null_literal(expr: &Expression) -> bool {
+    match expr {
+        Expression::Null(_) => true,
+        Expression::Parenthesis(p) => is_null_literal(p.inner()),
+        _ => false,
     }
 }
 

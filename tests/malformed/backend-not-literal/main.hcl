@@ -1,0 +1,9 @@
+variable "env" {
+  default = "dev"
+}
+
+tether {
+  backend "local" {
+    path = "state/${var.env}.json"
+  }
+}

@@ -1,0 +1,6 @@
+locals {
+  region = "a"
+  tags {
+    team = "net"
+  }
+}

@@ -1,0 +1,2 @@
+# The network for the staging environment.
+region = "ap-northeast-2"

@@ -1,0 +1,4 @@
+resource "mock_server" "web" {
+  count = "two"
+  name  = "web"
+}

@@ -1,0 +1,3 @@
+resource "mock_zones" "all" {
+  region = "a"
+}

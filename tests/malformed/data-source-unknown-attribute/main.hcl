@@ -1,0 +1,3 @@
+data "mock_zones" "all" {
+  regin = "ap-northeast-2"
+}

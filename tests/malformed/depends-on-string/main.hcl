@@ -1,0 +1,8 @@
+resource "mock_network" "main" {
+  cidr_block = "10.0.0.0/16"
+}
+
+resource "mock_server" "web" {
+  name       = "web"
+  depends_on = ["mock_network.main"]
+}

@@ -1,0 +1,8 @@
+locals {
+  region = "a"
+}
+
+locals {
+  zone   = "z"
+  region = "b"
+}

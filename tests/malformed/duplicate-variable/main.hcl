@@ -1,0 +1,11 @@
+variable "region" {
+  default = "a"
+}
+
+variable "zone" {
+  default = "z"
+}
+
+variable "region" {
+  default = "b"
+}

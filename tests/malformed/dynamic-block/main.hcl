@@ -1,0 +1,15 @@
+variable "ports" {
+  default = [22, 443]
+}
+
+resource "mock_server" "web" {
+  name = "web"
+
+  dynamic "port" {
+    for_each = var.ports
+    content {
+      from = port.value
+      to   = port.value
+    }
+  }
+}

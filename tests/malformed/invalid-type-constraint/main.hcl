@@ -1,0 +1,4 @@
+variable "zones" {
+  type    = lst(string)
+  default = ["a"]
+}

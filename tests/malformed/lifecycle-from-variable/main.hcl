@@ -1,0 +1,11 @@
+variable "protect" {
+  default = true
+}
+
+resource "mock_network" "main" {
+  cidr_block = "10.0.0.0/16"
+
+  lifecycle {
+    prevent_destroy = var.protect
+  }
+}

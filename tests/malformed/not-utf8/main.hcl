@@ -1,0 +1,4 @@
+resource "mock_network" "main" {
+  cidr_block = "10.0.0.0/16"
+  name       = "café"
+}

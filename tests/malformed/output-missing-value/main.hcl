@@ -1,0 +1,3 @@
+output "id" {
+  description = "the network id"
+}

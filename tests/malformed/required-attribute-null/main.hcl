@@ -1,0 +1,3 @@
+resource "mock_network" "main" {
+  cidr_block = null
+}

@@ -1,0 +1,6 @@
+resource "mock_network" "main" {
+  cidr_block = "10.0.0.0/16"
+
+resource "mock_network" "other" {
+  cidr_block = "10.1.0.0/16"
+}

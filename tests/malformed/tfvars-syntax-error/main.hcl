@@ -1,0 +1,8 @@
+variable "region" {
+  type = string
+}
+
+resource "mock_network" "main" {
+  cidr_block = "10.0.0.0/16"
+  name       = var.region
+}

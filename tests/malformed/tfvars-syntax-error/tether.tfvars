@@ -1,0 +1,2 @@
+region = "ap-northeast-2
+zone = "a"

@@ -1,0 +1,2 @@
+# how many servers
+server_count = "several"

@@ -1,0 +1,11 @@
+tether {
+  backend "local" {
+    path = "a.json"
+  }
+}
+
+tether {
+  backend "local" {
+    path = "b.json"
+  }
+}

@@ -1,0 +1,4 @@
+resource "mock_server" "web" {
+  name          = "web"
+  desired_count = "many"
+}

@@ -1,0 +1,8 @@
+locals {
+  common_tags = { team = "net" }
+}
+
+resource "mock_network" "main" {
+  cidr_block = "10.0.0.0/16"
+  tags       = local.comon_tags
+}

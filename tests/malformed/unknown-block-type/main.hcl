@@ -1,0 +1,3 @@
+resorce "mock_network" "main" {
+  cidr_block = "10.0.0.0/16"
+}

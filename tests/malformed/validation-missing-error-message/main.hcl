@@ -1,0 +1,7 @@
+variable "zones" {
+  type = list(string)
+
+  validation {
+    condition = length(var.zones) > 0
+  }
+}
