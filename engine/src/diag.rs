@@ -222,7 +222,13 @@ pub fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str
     candidates
         .into_iter()
         .map(|c| (strsim::damerau_levenshtein(name, c), c))
-        .filter(|(d, c)| *d <= 3.max(name.len() / 3) && *d < c.len().max(name.len()))
+        // A typo (one edit per three characters, at least one, at most three) or a name cut
+        // short (`network` for `network_id`).
+        .filter(|(d, c)| {
+            let typo = *d <= (name.chars().count() / 3).clamp(1, 3) && *d < c.len().max(name.len());
+            let cut_short = name.len() >= 3 && c.starts_with(name);
+            typo || cut_short
+        })
         .min_by_key(|(d, _)| *d)
         .map(|(_, c)| c)
 }
@@ -244,5 +250,7 @@ mod tests {
     fn suggests_close_names_only() {
         assert_eq!(did_you_mean("cidr_blok", ["cidr_block", "name"]), Some("cidr_block"));
         assert_eq!(did_you_mean("zzzzzz", ["cidr_block", "name"]), None);
+        assert_eq!(did_you_mean("nope", ["ips", "id"]), None, "short names need a close match");
+        assert_eq!(did_you_mean("mian", ["main"]), Some("main"), "a transposition is one edit");
     }
 }

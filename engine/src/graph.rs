@@ -279,7 +279,7 @@ pub fn build(config: &Config) -> Result<Graph, Vec<Diag>> {
             g.add_edge(a, b, Edge { span });
         }
     }
-    let cycles = find_cycles(&g);
+    let cycles = find_cycles(&g, &config.sources);
     if !cycles.is_empty() {
         return Err(cycles);
     }
@@ -575,7 +575,7 @@ impl HelpOr for Diag {
 
 /// Reports each dependency cycle once, naming every node on it and the reference that links it
 /// to the next.
-fn find_cycles(g: &DiGraph<Node, Edge>) -> Vec<Diag> {
+fn find_cycles(g: &DiGraph<Node, Edge>, sources: &crate::diag::SourceMap) -> Vec<Diag> {
     let mut diags = Vec::new();
     for scc in tarjan_scc(g) {
         let self_loop = scc.len() == 1 && g.find_edge(scc[0], scc[0]).is_some();
@@ -585,8 +585,11 @@ fn find_cycles(g: &DiGraph<Node, Edge>) -> Vec<Diag> {
         let members: BTreeSet<NodeIndex> = scc.iter().copied().collect();
         let start = *scc.iter().min_by_key(|ix| g[**ix].clone()).unwrap_or(&scc[0]);
         let path = cycle_path(g, start, &members);
+        // Edges run from a dependency to its dependent; the summary reads the other way,
+        // "a -> b" meaning "a refers to b", like the labels below.
         let mut names: Vec<String> = path.iter().map(|ix| g[*ix].to_string()).collect();
         names.push(g[start].to_string());
+        names.reverse();
         let through_provider = path.iter().find(|ix| matches!(g[**ix], Node::Provider(_)));
         let mut d = if let Some(p) = through_provider.filter(|_| !self_loop) {
             Diag::error(format!("dependency cycle: {}", names.join(" -> "))).code("graph::cycle").help(format!(
@@ -602,15 +605,23 @@ fn find_cycles(g: &DiGraph<Node, Edge>) -> Vec<Diag> {
                 "break the loop: one of these references must go, or be replaced by a value that does not depend on the others",
             )
         };
+        // The path follows edges (dependency -> dependent), so each step's target refers to its
+        // source. Every reference is labelled and also listed with its location, since a
+        // snippet header shows only the first.
+        let mut steps = Vec::new();
         for (i, from) in path.iter().enumerate() {
             let to = path[(i + 1) % path.len()];
-            // Edge direction is dependency -> dependent; `to` refers to `from`? We walked along
-            // edges, so `from -> to` means `to` refers to `from`.
             if let Some(e) = g.find_edge(*from, to) {
                 if let Some(span) = &g[e].span {
-                    d = d.label(span.clone(), format!("{} refers to {}", g[to], g[*from]));
+                    let what = format!("{} refers to {}", g[to], g[*from]);
+                    steps.push(format!("  {}: {what}", sources.location(span)));
+                    d = d.label(span.clone(), what);
                 }
             }
+        }
+        steps.reverse();
+        if !steps.is_empty() && d.detail.is_none() {
+            d = d.detail(steps.join("\n"));
         }
         diags.push(d);
     }

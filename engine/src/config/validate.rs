@@ -236,9 +236,15 @@ fn check_provider_ref(diags: &mut Vec<Diag>, config: &Config, res: &ResourceBloc
     }
     let aliases: Vec<String> =
         config.providers.iter().filter(|b| b.name == name).filter_map(|b| b.alias.clone()).collect();
+    let declared = if aliases.is_empty() {
+        String::new()
+    } else {
+        let list: Vec<String> = aliases.iter().map(|a| format!("{name}.{a}")).collect();
+        format!(" (declared: {})", list.join(", "))
+    };
     let help = match did_you_mean(alias.unwrap_or(""), aliases.iter().map(String::as_str)) {
         Some(s) => format!("did you mean {name}.{s}?"),
-        None => format!("add provider \"{name}\" {{ alias = \"{}\" }}", alias.unwrap_or("")),
+        None => format!("add provider \"{name}\" {{ alias = \"{}\" }}{declared}", alias.unwrap_or("")),
     };
     diags.push(
         Diag::error(format!("no provider configuration {}", p.value))
