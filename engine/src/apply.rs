@@ -143,6 +143,7 @@ pub async fn apply(
         stack,
         registry,
         plan,
+        changes: plan.changes.iter().filter(|c| !is_deposed(c)).map(|c| (c.address.as_str(), c)).collect(),
         store: store.clone(),
         lineage,
         sem: Arc::new(Semaphore::new(opts.parallelism.max(1))),
@@ -182,6 +183,8 @@ struct Ctx<'a> {
     stack: &'a Stack,
     registry: &'a Registry,
     plan: &'a Plan,
+    /// The plan's changes by address (deposed objects share an address: this holds the current one).
+    changes: HashMap<&'a str, &'a ResourceChange>,
     store: Arc<StateStore>,
     lineage: String,
     sem: Arc<Semaphore>,
@@ -500,7 +503,7 @@ impl<'a> Ctx<'a> {
 
     /// Applies the planned change of one instance; returns success and the instance's value.
     async fn apply_instance(&self, res: &ResourceBlock, address: &str, config: Value) -> (bool, Value) {
-        let Some(change) = self.plan.change(address) else {
+        let Some(change) = self.changes.get(address).copied() else {
             self.fail(
                 Diag::error(format!("{address} is not in the plan"))
                     .code("apply::inconsistent")

@@ -591,6 +591,8 @@ pub async fn plan(
         }
     }
 
+    // Outputs come out of the walk in graph order; people read them by name.
+    outputs.sort_by(|a, b| a.name.cmp(&b.name));
     apply_targeting(stack, &mut changes, opts, &mut diags);
     check_prevent_destroy(stack, &changes, &mut diags);
     if has_errors(&diags) {
@@ -672,6 +674,9 @@ fn plan_managed(
     let mut change = new_change(res, address);
     let Some(provider) = registry.for_type(&res.type_name) else { return change };
     let config = apply_ignore_changes(res, config, prior.as_ref());
+    if let Some(schema) = registry.schema(Mode::Managed, &res.type_name) {
+        check_required(&schema.block, &config, &AttrPath::root(), res, address, diags);
+    }
     for d in provider.validate_resource(&res.type_name, &config.unmark_deep()) {
         let span = d.attribute.as_ref().and_then(|p| crate::config::attr_span(&res.body, p)).or(Some(res.span.clone()));
         diags.push(Diag::from_provider(d.address(address), span));
@@ -712,6 +717,46 @@ fn plan_managed(
     change.after = Some(planned);
     change.requires_replace = resp.requires_replace;
     change
+}
+
+/// A required attribute whose expression evaluated to null (`cidr_block = var.unset`) is as
+/// missing as one never written; the literal case is caught at load, this one needs values.
+fn check_required(
+    block: &tether_sdk::Block,
+    value: &Value,
+    path: &AttrPath,
+    res: &ResourceBlock,
+    address: &str,
+    diags: &mut Diags,
+) {
+    for (name, attr) in &block.attributes {
+        let p = path.join_attr(name.clone());
+        if attr.required && value.get(name).is_none_or(Value::is_null) {
+            let span = crate::config::attr_span(&res.body, &p).unwrap_or_else(|| res.span.clone());
+            diags.push(
+                Diag::error(format!("{address}: required attribute {p} is null"))
+                    .code("eval::null-required")
+                    .address(address)
+                    .label(span, "evaluates to null")
+                    .help(format!(
+                        "{p} needs a {} value; check the variable or expression it comes from",
+                        attr.ty.describe()
+                    )),
+            );
+        }
+    }
+    for (name, bt) in &block.blocks {
+        let p = path.join_attr(name.clone());
+        match value.get(name).map(Value::peel) {
+            Some(Value::List(items)) => {
+                for (i, item) in items.iter().enumerate() {
+                    check_required(&bt.block, item, &p.join_index(i), res, address, diags);
+                }
+            }
+            Some(v @ Value::Map(_)) => check_required(&bt.block, v, &p, res, address, diags),
+            _ => {}
+        }
+    }
 }
 
 async fn plan_data(

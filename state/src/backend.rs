@@ -52,6 +52,26 @@ impl LockInfo {
             version: crate::model::TETHER_VERSION.to_string(),
         }
     }
+
+    /// True when the lock was taken on this machine by a process that has since exited (a
+    /// killed or crashed run). Only answerable where /proc exists; false when unsure.
+    pub fn holder_gone(&self) -> bool {
+        let same_host = self.who.rsplit_once('@').is_some_and(|(_, h)| h == host_name());
+        let proc = std::path::Path::new("/proc");
+        same_host && proc.join("self").exists() && !proc.join(self.pid.to_string()).exists()
+    }
+
+    /// What to do about a lock someone else holds.
+    pub(crate) fn advice(&self) -> String {
+        if self.holder_gone() {
+            format!(
+                "; the process that took it (pid {}) is no longer running, so it is safe to run `tether force-unlock {}`",
+                self.pid, self.id
+            )
+        } else {
+            format!("; wait for it to finish, or if that process is gone run `tether force-unlock {}`", self.id)
+        }
+    }
 }
 
 fn non_empty(s: Option<String>) -> Option<String> {

@@ -52,8 +52,8 @@ pub enum StateError {
 
     /// Someone else holds the lock.
     #[error(
-        "state is locked by {} (operation {}, since {}, lock ID {}); wait for it to finish, or if that process is gone run `tether force-unlock {}`",
-        .0.who, .0.operation, .0.created, .0.id, .0.id
+        "state is locked by {} (operation {}, since {}, lock ID {}){}",
+        .0.who, .0.operation, .0.created, .0.id, .0.advice()
     )]
     Locked(LockInfo),
 

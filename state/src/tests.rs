@@ -562,3 +562,20 @@ fn documented_examples_parse() {
     let lock: LockInfo = serde_json::from_str(blocks[1]).unwrap();
     assert_eq!(lock.operation, "apply");
 }
+
+#[test]
+fn a_lock_left_by_a_dead_process_says_it_is_safe_to_force_unlock() {
+    let mut info = LockInfo::new("apply");
+    assert!(!info.holder_gone(), "this process is alive");
+    // A child that has exited and been reaped leaves its pid free.
+    let mut child = std::process::Command::new("true").spawn().expect("spawn true");
+    let pid = child.id();
+    child.wait().unwrap();
+    info.pid = pid;
+    if std::path::Path::new("/proc/self").exists() {
+        assert!(info.holder_gone());
+        let msg = StateError::Locked(info.clone()).to_string();
+        assert!(msg.contains("is no longer running"), "{msg}");
+        assert!(msg.contains(&format!("tether force-unlock {}", info.id)), "{msg}");
+    }
+}

@@ -1191,9 +1191,22 @@ fn sha256(_: &FnCtx, args: Vec<Value>) -> Result<Value, FnError> {
     Ok(Value::String(digest.iter().map(|b| format!("{b:02x}")).collect()))
 }
 
+/// The largest file `file()` reads: stack inputs are configuration text, not data sets.
+const FILE_LIMIT: u64 = 16 * 1024 * 1024;
+
 fn file(cx: &FnCtx, args: Vec<Value>) -> Result<Value, FnError> {
     let rel = str_arg(&args, 0)?;
     let path = cx.base_dir.join(&rel);
+    // Devices, pipes and directories would block or never end (`/dev/zero`); refuse them.
+    if let Ok(meta) = std::fs::metadata(&path) {
+        if !meta.is_file() {
+            return Err(err(0, format!("{} is not a regular file", path.display()))
+                .help("file() reads text files such as scripts and certificates"));
+        }
+        if meta.len() > FILE_LIMIT {
+            return Err(err(0, format!("{} is {} bytes; file() reads at most 16 MiB", path.display(), meta.len())));
+        }
+    }
     match std::fs::read(&path) {
         Ok(bytes) => String::from_utf8(bytes)
             .map(Value::String)

@@ -503,6 +503,11 @@ fn file_reads_relative_to_base_dir() {
     let d = eval(&parse("file(\"missing.sh\")"), &ctx).unwrap_err();
     assert_eq!(d.code.as_deref(), Some("eval::function-error"));
     assert!(d.summary.contains("missing.sh"), "{}", d.summary);
+    // A device would never finish reading; it is refused at once.
+    let d = eval(&parse("file(\"/dev/zero\")"), &ctx).unwrap_err();
+    assert!(d.summary.contains("not a regular file"), "{}", d.summary);
+    let d = eval(&parse("file(\".\")"), &ctx).unwrap_err();
+    assert!(d.summary.contains("not a regular file"), "{}", d.summary);
 }
 
 #[test]
