@@ -185,43 +185,22 @@ pub fn build(config: &Config) -> Result<Graph, Vec<Diag>> {
     }
 
     let resolver = Resolver::new(config);
-    let mut diags = Vec::new();
-    let mut edges: Vec<(Node, Node, Option<Span>)> = Vec::new();
+    let mut links = Links { resolver: &resolver, diags: Vec::new(), edges: Vec::new() };
 
     for v in &config.variables {
-        diags.extend(variable_reference_errors(v));
+        links.diags.extend(variable_reference_errors(v));
     }
     for l in &config.locals {
-        let me = Node::Local(l.name.clone());
-        for r in references(&l.attr.expr, l.attr.span.file) {
-            if let Some(d) = misplaced(&r, Place::Other("a local value")) {
-                diags.push(d);
-                continue;
-            }
-            match resolver.resolve(&r) {
-                Ok(Some(dep)) => edges.push((dep, me.clone(), Some(r.span))),
-                Ok(None) => {}
-                Err(d) => diags.push(d),
-            }
-        }
+        let refs = references(&l.attr.expr, l.attr.span.file);
+        links.refs(Node::Local(l.name.clone()), refs.into_iter().map(|r| (r, Place::Other("a local value"))));
     }
     for p in &config.providers {
-        let me = Node::Provider(p.name.clone());
-        for r in body_references(&p.body.attributes, &p.body.blocks, p.span.file) {
-            if let Some(d) = misplaced(&r, Place::Other("a provider block")) {
-                diags.push(d);
-                continue;
-            }
-            match resolver.resolve(&r) {
-                Ok(Some(dep)) => edges.push((dep, me.clone(), Some(r.span))),
-                Ok(None) => {}
-                Err(d) => diags.push(d),
-            }
-        }
+        let refs = body_references(&p.body.attributes, &p.body.blocks, p.span.file);
+        links.refs(Node::Provider(p.name.clone()), refs.into_iter().map(|r| (r, Place::Other("a provider block"))));
     }
     for res in &config.resources {
         let me = Node::Resource(res.addr());
-        edges.push((Node::Provider(provider_of(&res.type_name).to_string()), me.clone(), None));
+        links.edges.push((Node::Provider(provider_of(&res.type_name).to_string()), me.clone(), None));
         let file = res.span.file;
         let body = body_references(&res.body.attributes, &res.body.blocks, file)
             .into_iter()
@@ -230,44 +209,16 @@ pub fn build(config: &Config) -> Result<Graph, Vec<Diag>> {
             .into_iter()
             .filter_map(|(a, name)| a.as_ref().map(|a| (a, name)))
             .flat_map(|(a, name)| references(&a.expr, file).into_iter().map(move |r| (r, Place::Meta(name))));
-        for (r, place) in body.chain(meta) {
-            if let Some(d) = misplaced(&r, place) {
-                diags.push(d);
-                continue;
-            }
-            match resolver.resolve(&r) {
-                Ok(Some(dep)) => edges.push((dep, me.clone(), Some(r.span))),
-                Ok(None) => {}
-                Err(d) => diags.push(d),
-            }
-        }
-        for d in &res.depends_on {
-            match resolver.resolve_address(&d.value, &d.span) {
-                Ok(dep) => edges.push((dep, me.clone(), Some(d.span.clone()))),
-                Err(e) => diags.push(e),
-            }
-        }
+        links.refs(me.clone(), body.chain(meta));
+        links.depends_on(&me, &res.depends_on);
     }
     for o in &config.outputs {
         let me = Node::Output(o.name.clone());
-        for r in references(&o.value.expr, o.value.span.file) {
-            if let Some(d) = misplaced(&r, Place::Other("an output")) {
-                diags.push(d);
-                continue;
-            }
-            match resolver.resolve(&r) {
-                Ok(Some(dep)) => edges.push((dep, me.clone(), Some(r.span))),
-                Ok(None) => {}
-                Err(d) => diags.push(d),
-            }
-        }
-        for d in &o.depends_on {
-            match resolver.resolve_address(&d.value, &d.span) {
-                Ok(dep) => edges.push((dep, me.clone(), Some(d.span.clone()))),
-                Err(e) => diags.push(e),
-            }
-        }
+        let refs = references(&o.value.expr, o.value.span.file);
+        links.refs(me.clone(), refs.into_iter().map(|r| (r, Place::Other("an output"))));
+        links.depends_on(&me, &o.depends_on);
     }
+    let Links { diags, edges, .. } = links;
     if !diags.is_empty() {
         return Err(diags);
     }
@@ -285,6 +236,39 @@ pub fn build(config: &Config) -> Result<Graph, Vec<Diag>> {
     }
     let order = toposort(&g, None).map_err(|_| vec![Diag::error("dependency cycle").code("graph::cycle")])?;
     Ok(Graph { inner: g, index, order })
+}
+
+/// Collects the edges a block's references make, and the diagnostics for those that are
+/// misplaced or point at nothing.
+struct Links<'r, 'c> {
+    resolver: &'r Resolver<'c>,
+    diags: Vec<Diag>,
+    edges: Vec<(Node, Node, Option<Span>)>,
+}
+
+impl Links<'_, '_> {
+    fn refs(&mut self, me: Node, refs: impl Iterator<Item = (Reference, Place)>) {
+        for (r, place) in refs {
+            if let Some(d) = misplaced(&r, place) {
+                self.diags.push(d);
+                continue;
+            }
+            match self.resolver.resolve(&r) {
+                Ok(Some(dep)) => self.edges.push((dep, me.clone(), Some(r.span))),
+                Ok(None) => {}
+                Err(d) => self.diags.push(d),
+            }
+        }
+    }
+
+    fn depends_on(&mut self, me: &Node, list: &[crate::config::Spanned<String>]) {
+        for d in list {
+            match self.resolver.resolve_address(&d.value, &d.span) {
+                Ok(dep) => self.edges.push((dep, me.clone(), Some(d.span.clone()))),
+                Err(e) => self.diags.push(e),
+            }
+        }
+    }
 }
 
 /// The provider that handles a type: the prefix before the first underscore.

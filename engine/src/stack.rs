@@ -82,15 +82,12 @@ fn check_variables(config: &Config, dir: &Path) -> Diags {
     let mut diags = Vec::new();
     let empty = Scope::new(dir);
     for var in &config.variables {
-        let ty = match &var.type_expr {
-            Some(t) => match types::parse_type(&t.expr, t.span.file) {
-                Ok(t) => Some(t),
-                Err(d) => {
-                    diags.push(d);
-                    continue;
-                }
-            },
-            None => None,
+        let ty = match declared_type(var) {
+            Ok(t) => t,
+            Err(d) => {
+                diags.push(d);
+                continue;
+            }
         };
         // A default with references is reported by the graph; one with function calls is left to
         // `plan` (validation does no I/O, and `file()` would read).
@@ -214,15 +211,12 @@ pub fn resolve_variables(stack: &mut Stack, inputs: &Inputs) -> (BTreeMap<String
     let mut values = BTreeMap::new();
     let empty = Scope::new(&stack.dir);
     for var in &stack.config.variables {
-        let ty = match &var.type_expr {
-            Some(t) => match types::parse_type(&t.expr, t.span.file) {
-                Ok(t) => Some(t),
-                Err(d) => {
-                    diags.push(d);
-                    continue;
-                }
-            },
-            None => None,
+        let ty = match declared_type(var) {
+            Ok(t) => t,
+            Err(d) => {
+                diags.push(d);
+                continue;
+            }
         };
         let (value, origin_span) = match raw.remove(&var.name) {
             Some((RawValue::Text(text), origin)) => match parse_cli_value(&text, ty.as_ref()) {
@@ -452,4 +446,9 @@ mod tests {
         assert_eq!(check("variable \"a\" {\n  type    = number\n  default = var.b\n}\n"), vec![]);
         assert_eq!(check("variable \"a\" {\n  type    = number\n  default = file(\"x\")\n}\n"), vec![]);
     }
+}
+
+/// The variable's declared type constraint, if it has one.
+fn declared_type(var: &crate::config::VariableBlock) -> Result<Option<types::TypeConstraint>, Diag> {
+    var.type_expr.as_ref().map(|t| types::parse_type(&t.expr, t.span.file)).transpose()
 }
