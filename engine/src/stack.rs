@@ -410,6 +410,11 @@ pub fn offset_of(text: &str, line: usize, column: usize) -> usize {
     text.len()
 }
 
+/// The variable's declared type constraint, if it has one.
+fn declared_type(var: &crate::config::VariableBlock) -> Result<Option<types::TypeConstraint>, Diag> {
+    var.type_expr.as_ref().map(|t| types::parse_type(&t.expr, t.span.file)).transpose()
+}
+
 #[cfg(test)]
 mod tests {
     use std::path::PathBuf;
@@ -446,9 +451,4 @@ mod tests {
         assert_eq!(check("variable \"a\" {\n  type    = number\n  default = var.b\n}\n"), vec![]);
         assert_eq!(check("variable \"a\" {\n  type    = number\n  default = file(\"x\")\n}\n"), vec![]);
     }
-}
-
-/// The variable's declared type constraint, if it has one.
-fn declared_type(var: &crate::config::VariableBlock) -> Result<Option<types::TypeConstraint>, Diag> {
-    var.type_expr.as_ref().map(|t| types::parse_type(&t.expr, t.span.file)).transpose()
 }
