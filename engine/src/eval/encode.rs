@@ -242,7 +242,7 @@ pub(crate) fn base64_encode(data: &[u8]) -> String {
 /// Decodes standard base64 (padding required, line breaks ignored). The error names the offset.
 pub(crate) fn base64_decode(s: &str) -> Result<Vec<u8>, String> {
     let chars: Vec<(usize, u8)> = s.bytes().enumerate().filter(|(_, b)| *b != b'\n' && *b != b'\r').collect();
-    if chars.len() % 4 != 0 {
+    if !chars.len().is_multiple_of(4) {
         return Err(format!("invalid base64: length {} is not a multiple of 4 (is padding missing?)", chars.len()));
     }
     let mut out = Vec::with_capacity(chars.len() / 4 * 3);

@@ -1,0 +1,214 @@
+//! Pieces every resource type uses: error reporting, ownership tags, waiters, value helpers.
+
+use std::collections::BTreeMap;
+use std::future::Future;
+use std::time::{Duration, Instant};
+
+use aws_sdk_ec2::error::{ProvideErrorMetadata, SdkError};
+use aws_sdk_ec2::types::{Filter, ResourceType, Tag, TagSpecification};
+use tether_sdk::{Diagnostic, Progress, Value, TAG_ADDRESS, TAG_LINEAGE};
+
+use crate::client::Clients;
+
+/// What a resource operation gets: the clients, provider settings and who is asking.
+pub struct Ctx<'a> {
+    pub clients: &'a Clients,
+    pub default_tags: &'a BTreeMap<String, String>,
+    pub lineage: &'a str,
+    pub address: &'a str,
+    pub progress: &'a Progress,
+}
+
+/// An AWS error for one resource: its code (`aws::InvalidVpcID.NotFound`), message, and address.
+pub fn aws_error<E, R>(address: &str, what: &str, e: SdkError<E, R>) -> Diagnostic
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    R: std::fmt::Debug + Send + Sync + 'static,
+{
+    let (code, message) = match &e {
+        SdkError::ServiceError(se) => {
+            (se.err().code().unwrap_or("Unknown").to_string(), se.err().message().unwrap_or("no message").to_string())
+        }
+        other => ("RequestFailed".to_string(), aws_sdk_ec2::error::DisplayErrorContext(other).to_string()),
+    };
+    Diagnostic::error(format!("{what} failed: {code}: {message}"))
+        .code(format!("aws::{code}"))
+        .address(address)
+        .help(help_for(&code))
+}
+
+fn help_for(code: &str) -> String {
+    match code {
+        c if c.contains("NotFound") => "the object no longer exists; run `tether plan` to see what changed".into(),
+        c if c.starts_with("UnauthorizedOperation") || c == "AuthFailure" => {
+            "check the AWS credentials and that their policy allows this action".into()
+        }
+        "RequestLimitExceeded" | "Throttling" => {
+            "the account's API rate limit was exceeded after retries; re-run later or lower --parallelism".into()
+        }
+        c if c.contains("LimitExceeded") => {
+            "an AWS service quota was reached; request an increase or free some up".into()
+        }
+        "DependencyViolation" => "another object still uses this one; remove or detach it first".into(),
+        "RequestFailed" => "check network access to the AWS endpoint, the region and endpoint_url".into(),
+        _ => "see the AWS error message above".into(),
+    }
+}
+
+/// True when an error says the object does not exist (deleting it again is then a success).
+pub fn is_not_found<E: ProvideErrorMetadata, R>(e: &SdkError<E, R>) -> bool {
+    matches!(e, SdkError::ServiceError(se) if se.err().code().is_some_and(|c| c.contains("NotFound") || c.contains("NotFoundException")))
+}
+
+/// The tags to create an object with: provider `default_tags`, then the stack's `tags`, then
+/// the ownership tags (which nothing may override).
+pub fn creation_tags(cx: &Ctx<'_>, planned: &Value) -> Vec<Tag> {
+    let mut all: BTreeMap<String, String> = cx.default_tags.clone();
+    all.extend(user_tags(planned));
+    all.insert(TAG_LINEAGE.into(), cx.lineage.into());
+    all.insert(TAG_ADDRESS.into(), cx.address.into());
+    all.into_iter().map(|(k, v)| Tag::builder().key(k).value(v).build()).collect()
+}
+
+pub fn tag_spec(kind: ResourceType, tags: Vec<Tag>) -> TagSpecification {
+    TagSpecification::builder().resource_type(kind).set_tags(Some(tags)).build()
+}
+
+/// The `tags` attribute of a planned value.
+pub fn user_tags(v: &Value) -> BTreeMap<String, String> {
+    v.get("tags")
+        .and_then(Value::as_map)
+        .map(|m| m.iter().filter_map(|(k, v)| v.as_str().map(|s| (k.clone(), s.to_string()))).collect())
+        .unwrap_or_default()
+}
+
+/// Splits an object's AWS tags into the stack's `tags` (without ownership tags, and without
+/// default tags the stack did not set itself) and `tags_all` (everything but ownership tags).
+pub fn read_tags(aws: &[Tag], default_tags: &BTreeMap<String, String>, prior: Option<&Value>) -> (Value, Value) {
+    let prior_tags = prior.map(user_tags).unwrap_or_default();
+    let mut tags = BTreeMap::new();
+    let mut all = BTreeMap::new();
+    for t in aws {
+        let (Some(k), Some(v)) = (t.key(), t.value()) else { continue };
+        if k.starts_with("tether:") {
+            continue;
+        }
+        all.insert(k.to_string(), Value::from(v));
+        let from_defaults = default_tags.get(k).is_some_and(|d| d == v) && !prior_tags.contains_key(k);
+        if !from_defaults {
+            tags.insert(k.to_string(), Value::from(v));
+        }
+    }
+    let tags = if tags.is_empty() && prior.and_then(|p| p.get("tags")).is_none_or(Value::is_null) {
+        Value::Null
+    } else {
+        Value::Map(tags)
+    };
+    (tags, Value::Map(all))
+}
+
+/// Brings an object's tags from `prior` to `planned` with CreateTags/DeleteTags, leaving the
+/// ownership tags alone.
+pub async fn update_tags(cx: &Ctx<'_>, id: &str, prior: &Value, planned: &Value) -> Result<(), Diagnostic> {
+    let mut want: BTreeMap<String, String> = cx.default_tags.clone();
+    want.extend(user_tags(planned));
+    let mut had: BTreeMap<String, String> = cx.default_tags.clone();
+    had.extend(user_tags(prior));
+    let add: Vec<Tag> = want
+        .iter()
+        .filter(|(k, v)| had.get(*k) != Some(*v))
+        .map(|(k, v)| Tag::builder().key(k).value(v).build())
+        .collect();
+    let remove: Vec<Tag> =
+        had.keys().filter(|k| !want.contains_key(*k)).map(|k| Tag::builder().key(k).build()).collect();
+    let ec2 = &cx.clients.ec2;
+    if !remove.is_empty() {
+        ec2.delete_tags()
+            .resources(id)
+            .set_tags(Some(remove))
+            .send()
+            .await
+            .map_err(|e| aws_error(cx.address, "DeleteTags", e))?;
+    }
+    if !add.is_empty() {
+        ec2.create_tags()
+            .resources(id)
+            .set_tags(Some(add))
+            .send()
+            .await
+            .map_err(|e| aws_error(cx.address, "CreateTags", e))?;
+    }
+    Ok(())
+}
+
+/// An EC2 filter.
+pub fn filter(name: &str, values: impl IntoIterator<Item = impl Into<String>>) -> Filter {
+    Filter::builder().name(name).set_values(Some(values.into_iter().map(Into::into).collect())).build()
+}
+
+/// The filter that finds what this stack created: its ownership tag.
+pub fn owned_filter(lineage: &str, address: &str) -> Vec<Filter> {
+    vec![filter(&format!("tag:{TAG_LINEAGE}"), [lineage]), filter(&format!("tag:{TAG_ADDRESS}"), [address])]
+}
+
+/// Polls `check` until it returns `Some`, reporting progress, within `timeout`. Intervals grow
+/// from 2 s to 15 s: AWS objects take minutes, and each poll spends API budget.
+pub async fn wait_for<T, F, Fut>(cx: &Ctx<'_>, what: &str, timeout: Duration, mut check: F) -> Result<T, Diagnostic>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<Option<T>, Diagnostic>>,
+{
+    let start = Instant::now();
+    let mut interval = Duration::from_millis(500);
+    loop {
+        if let Some(v) = check().await? {
+            return Ok(v);
+        }
+        if start.elapsed() > timeout {
+            return Err(Diagnostic::error(format!(
+                "timed out after {}s waiting for {what}",
+                start.elapsed().as_secs()
+            ))
+            .code("aws::WaiterTimeout")
+            .address(cx.address)
+            .help("AWS is still working on it: re-run apply later; tether will pick up where it stopped"));
+        }
+        cx.progress.report(&format!("waiting for {what} ({}s elapsed)", start.elapsed().as_secs()));
+        tokio::time::sleep(interval).await;
+        interval = (interval * 2).clamp(Duration::from_secs(2), Duration::from_secs(15));
+    }
+}
+
+// ---- value helpers ----
+
+pub fn str_of<'v>(v: &'v Value, k: &str) -> Option<&'v str> {
+    v.get(k).and_then(Value::as_str).filter(|s| !s.is_empty())
+}
+
+pub fn bool_of(v: &Value, k: &str) -> Option<bool> {
+    v.get(k).and_then(Value::as_bool)
+}
+
+pub fn i64_of(v: &Value, k: &str) -> Option<i64> {
+    v.get(k).and_then(Value::as_i64)
+}
+
+pub fn opt_str(s: Option<&str>) -> Value {
+    s.map(Value::from).unwrap_or(Value::Null)
+}
+
+pub fn opt_bool(b: Option<bool>) -> Value {
+    b.map(Value::Bool).unwrap_or(Value::Null)
+}
+
+pub fn opt_i64(n: Option<i64>) -> Value {
+    n.map(Value::int).unwrap_or(Value::Null)
+}
+
+/// The canonical form of an IPv4/IPv6 CIDR, as AWS stores it (`10.0.1.5/16` -> `10.0.0.0/16`).
+pub fn canonical_cidr(v: Value) -> Value {
+    match v.as_str().and_then(|s| s.parse::<ipnet::IpNet>().ok()) {
+        Some(net) => Value::from(net.trunc().to_string()),
+        None => v,
+    }
+}
