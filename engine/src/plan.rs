@@ -591,6 +591,7 @@ pub async fn plan(
         }
     }
 
+    cross_resource_checks(stack, registry, &changes, &mut diags);
     // Outputs come out of the walk in graph order; people read them by name.
     outputs.sort_by(|a, b| a.name.cmp(&b.name));
     apply_targeting(stack, &mut changes, opts, &mut diags);
@@ -618,6 +619,76 @@ pub async fn plan(
         interrupted,
     };
     Ok((plan, diags))
+}
+
+/// Hands every planned instance to its provider for checks that span resources, and labels
+/// what comes back at the attribute it names.
+fn cross_resource_checks(stack: &Stack, registry: &Registry, changes: &[ResourceChange], diags: &mut Diags) {
+    let declared: BTreeSet<&str> =
+        stack.config.resources.iter().filter(|r| r.mode == Mode::Managed).map(|r| r.type_name.as_str()).collect();
+    let mut by_provider: BTreeMap<&str, Vec<tether_sdk::PlannedResource>> = BTreeMap::new();
+    for c in changes.iter().filter(|c| c.mode == "managed" && c.action != Action::Delete) {
+        let (Some(after), Some(res)) = (&c.after, stack.config.resource(&c.config_addr())) else { continue };
+        by_provider.entry(c.provider.as_str()).or_default().push(tether_sdk::PlannedResource {
+            address: c.address.clone(),
+            type_name: c.type_name.clone(),
+            value: after.clone(),
+            references: attribute_references(res, &declared),
+        });
+    }
+    for (name, resources) in by_provider {
+        let Some(provider) = registry.get(name) else { continue };
+        for d in provider.validate_plan(&resources) {
+            let res = d
+                .address
+                .as_deref()
+                .and_then(|a| InstanceAddr::parse(a).ok())
+                .and_then(|a| stack.config.resource(&a.config));
+            let span = res.map(|r| {
+                d.attribute
+                    .as_ref()
+                    .and_then(|p| crate::config::attr_span(&r.body, p))
+                    .unwrap_or_else(|| r.span.clone())
+            });
+            diags.push(Diag::from_provider(d, span));
+        }
+    }
+}
+
+/// For each top-level attribute or nested block of a resource, the resources its expressions
+/// refer to (`security_group_id = aws_security_group.nodes.id` -> `aws_security_group.nodes`).
+fn attribute_references(res: &ResourceBlock, declared: &BTreeSet<&str>) -> BTreeMap<String, Vec<String>> {
+    let file = res.span.file;
+    let resolve = |r: &crate::eval::Reference| -> Option<String> {
+        match (r.root.as_str(), r.parts.as_slice()) {
+            ("data", [ty, name, ..]) => Some(format!("data.{ty}.{name}")),
+            (ty, [name, ..]) if declared.contains(ty) => Some(format!("{ty}.{name}")),
+            _ => None,
+        }
+    };
+    let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for a in &res.body.attributes {
+        let refs: Vec<String> = crate::eval::references(&a.expr, file).iter().filter_map(resolve).collect();
+        if !refs.is_empty() {
+            out.entry(a.name.clone()).or_default().extend(refs);
+        }
+    }
+    for b in &res.body.blocks {
+        let mut stack = vec![&b.body];
+        while let Some(body) = stack.pop() {
+            for a in &body.attributes {
+                let refs = crate::eval::references(&a.expr, file);
+                out.entry(b.type_name.clone()).or_default().extend(refs.iter().filter_map(resolve));
+            }
+            stack.extend(body.blocks.iter().map(|n| &n.body));
+        }
+    }
+    for v in out.values_mut() {
+        v.sort();
+        v.dedup();
+    }
+    out.retain(|_, v| !v.is_empty());
+    out
 }
 
 /// Re-applies sensitivity to a value read from the cloud or state: the schema's sensitive

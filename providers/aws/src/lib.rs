@@ -96,6 +96,10 @@ impl Provider for AwsProvider {
         self.resources.get(type_name).map(|r| r.validate(config)).unwrap_or_default()
     }
 
+    fn validate_plan(&self, resources: &[tether_sdk::PlannedResource]) -> Vec<Diagnostic> {
+        ec2::checks::validate_plan(resources)
+    }
+
     fn canonicalize(&self, type_name: &str, path: &AttrPath, value: Value) -> Value {
         match self.resources.get(type_name) {
             Some(r) => r.canonicalize(path, value),
@@ -131,7 +135,11 @@ impl Provider for AwsProvider {
                     .collect(),
                 diagnostics: Vec::new(),
             },
-            Err(d) => ReadResponse { results: Vec::new(), diagnostics: vec![d] },
+            Err(d) => {
+                let addresses: Vec<&str> = req.items.iter().map(|i| i.address.as_str()).collect();
+                let d = d.detail(format!("while refreshing {}", addresses.join(", ")));
+                ReadResponse { results: Vec::new(), diagnostics: vec![d] }
+            }
         }
     }
 

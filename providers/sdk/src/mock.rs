@@ -312,6 +312,42 @@ impl Provider for MockProvider {
         &self.schema
     }
 
+    /// A subnet must lie inside the network it names; the two are linked by reference, so
+    /// this holds even while the network's ID is unknown.
+    fn validate_plan(&self, resources: &[crate::provider::PlannedResource]) -> Vec<Diagnostic> {
+        let mut diags = Vec::new();
+        for sub in resources.iter().filter(|r| r.type_name == "mock_subnet") {
+            let Some(nets) = sub.references.get("network_id") else { continue };
+            for net in resources.iter().filter(|r| r.type_name == "mock_network" && nets.contains(&r.address)) {
+                let (Some(inner), Some(outer)) = (
+                    sub.value.get("cidr_block").and_then(Value::as_str).and_then(parse_cidr),
+                    net.value.get("cidr_block").and_then(Value::as_str).and_then(parse_cidr),
+                ) else {
+                    continue;
+                };
+                let inside = inner.1 >= outer.1 && {
+                    let mask = if outer.1 == 0 { 0 } else { u32::MAX << (32 - u32::from(outer.1)) };
+                    u32::from(inner.0) & mask == u32::from(outer.0) & mask
+                };
+                if !inside {
+                    diags.push(
+                        Diagnostic::error(format!(
+                            "subnet {} lies outside its network {} ({})",
+                            sub.value.get("cidr_block").and_then(Value::as_str).unwrap_or_default(),
+                            net.address,
+                            net.value.get("cidr_block").and_then(Value::as_str).unwrap_or_default()
+                        ))
+                        .code("mock::subnet-outside-network")
+                        .address(&sub.address)
+                        .attribute(AttrPath::attr("cidr_block"))
+                        .help("pick a subnet CIDR inside the network's, e.g. with cidrsubnet()"),
+                    );
+                }
+            }
+        }
+        diags
+    }
+
     fn validate_resource(&self, type_name: &str, config: &Value) -> Vec<Diagnostic> {
         let mut diags = Vec::new();
         if self.resource_schema(type_name).is_none() {

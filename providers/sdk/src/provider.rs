@@ -38,6 +38,19 @@ impl std::fmt::Debug for Progress {
     }
 }
 
+/// One resource instance as planned, for checks that span several resources.
+#[derive(Clone, Debug)]
+pub struct PlannedResource {
+    pub address: String,
+    pub type_name: String,
+    /// The planned value; unknown parts are known only after apply.
+    pub value: Value,
+    /// For each top-level attribute, the resources (config addresses such as
+    /// `aws_security_group.nodes`) its expression refers to: how resources are linked even
+    /// while the linking values (IDs) are still unknown.
+    pub references: std::collections::BTreeMap<String, Vec<String>>,
+}
+
 /// The provider block's evaluated settings.
 #[derive(Clone, Debug)]
 pub struct ConfigureRequest {
@@ -168,6 +181,12 @@ pub trait Provider: Send + Sync {
 
     /// Static checks of one resource's configuration; no credentials, no API calls.
     fn validate_resource(&self, _type_name: &str, _config: &Value) -> Vec<Diagnostic> {
+        Vec::new()
+    }
+
+    /// Checks that span several resources of this provider (one object owned twice, say), on
+    /// the whole planned stack, before any API call. Diagnostics name the address and attribute.
+    fn validate_plan(&self, _resources: &[PlannedResource]) -> Vec<Diagnostic> {
         Vec::new()
     }
 

@@ -2,6 +2,6 @@ resource "mock_network" "main" {
   cidr_block = "10.0.0.0/16"
 }
 
-resource "aws_vpc" "main" {
+resource "gcp_network" "main" {
   cidr_block = "10.0.0.0/16"
 }
