@@ -13,10 +13,91 @@ use crate::client::Clients;
 /// What a resource operation gets: the clients, provider settings and who is asking.
 pub struct Ctx<'a> {
     pub clients: &'a Clients,
+    pub polls: &'a Polls,
     pub default_tags: &'a BTreeMap<String, String>,
     pub lineage: &'a str,
     pub address: &'a str,
     pub progress: &'a Progress,
+}
+
+/// Coalesces the status polls of objects of one type that are being waited on at the same
+/// time: twenty attachments becoming available cost one Describe call per poll, not twenty.
+#[derive(Default)]
+pub struct PollBatch {
+    state: tokio::sync::Mutex<PollState>,
+}
+
+#[derive(Default)]
+struct PollState {
+    /// IDs someone is waiting on.
+    waiting: std::collections::BTreeSet<String>,
+    /// The last poll: when, which IDs it asked about, and the status of each that exists.
+    last: Option<(Instant, std::collections::BTreeSet<String>, BTreeMap<String, String>)>,
+}
+
+impl PollBatch {
+    /// The status of `id` (`None`: it does not exist), from a poll no older than `max_age`.
+    /// A poll asks `describe` about every ID being waited on at once.
+    pub async fn status<F, Fut>(&self, id: &str, max_age: Duration, describe: F) -> Result<Option<String>, Diagnostic>
+    where
+        F: FnOnce(Vec<String>) -> Fut,
+        Fut: Future<Output = Result<BTreeMap<String, String>, Diagnostic>>,
+    {
+        // Held across the call: concurrent waiters queue here and then reuse the fresh answer.
+        let mut st = self.state.lock().await;
+        st.waiting.insert(id.to_string());
+        let fresh = st.last.as_ref().is_some_and(|(at, asked, _)| at.elapsed() < max_age && asked.contains(id));
+        if !fresh {
+            let asked = st.waiting.clone();
+            let found = describe(asked.iter().cloned().collect()).await?;
+            st.last = Some((Instant::now(), asked, found));
+        }
+        Ok(st.last.as_ref().and_then(|(_, _, found)| found.get(id).cloned()))
+    }
+
+    /// Stops polling for `id`.
+    pub async fn done(&self, id: &str) {
+        self.state.lock().await.waiting.remove(id);
+    }
+}
+
+/// One `PollBatch` per resource type, shared by every operation of a run.
+#[derive(Default)]
+pub struct Polls {
+    by_type: std::sync::Mutex<BTreeMap<String, std::sync::Arc<PollBatch>>>,
+}
+
+impl Polls {
+    pub fn batch(&self, type_name: &str) -> std::sync::Arc<PollBatch> {
+        let mut m = self.by_type.lock().unwrap_or_else(|e| e.into_inner());
+        m.entry(type_name.to_string()).or_default().clone()
+    }
+}
+
+/// Waits until `id` of `type_name` reaches a status `done` accepts (`None` means the object is
+/// gone; `done` returns an error for states that will never get there), polling in batches
+/// with every other waiter on the same type.
+pub async fn wait_status<F, Fut>(
+    cx: &Ctx<'_>,
+    type_name: &str,
+    id: &str,
+    what: &str,
+    timeout: Duration,
+    describe: F,
+    done: impl Fn(Option<&str>) -> Result<bool, Diagnostic>,
+) -> Result<(), Diagnostic>
+where
+    F: Fn(Vec<String>) -> Fut,
+    Fut: Future<Output = Result<BTreeMap<String, String>, Diagnostic>>,
+{
+    let batch = cx.polls.batch(type_name);
+    let result = wait_for(cx, what, timeout, || async {
+        let status = batch.status(id, Duration::from_secs(1), &describe).await?;
+        Ok(done(status.as_deref())?.then_some(()))
+    })
+    .await;
+    batch.done(id).await;
+    result
 }
 
 /// An AWS error for one resource: its code (`aws::InvalidVpcID.NotFound`), message, and address.
@@ -210,5 +291,42 @@ pub fn canonical_cidr(v: Value) -> Value {
     match v.as_str().and_then(|s| s.parse::<ipnet::IpNet>().ok()) {
         Some(net) => Value::from(net.trunc().to_string()),
         None => v,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    #[tokio::test]
+    async fn waiters_on_one_type_share_each_poll() {
+        let batch = PollBatch::default();
+        let calls = AtomicUsize::new(0);
+        let asked = std::sync::Mutex::new(Vec::new());
+        let describe = |ids: Vec<String>| {
+            calls.fetch_add(1, Ordering::SeqCst);
+            asked.lock().unwrap().push(ids.len());
+            async move { Ok(ids.into_iter().map(|i| (i, "pending".to_string())).collect()) }
+        };
+        let age = Duration::from_millis(200);
+        for id in ["a", "b", "c"] {
+            batch.status(id, age, &describe).await.unwrap();
+        }
+        tokio::time::sleep(age + Duration::from_millis(20)).await;
+        calls.store(0, Ordering::SeqCst);
+        asked.lock().unwrap().clear();
+        // One poll, asking about all three, answers every waiter of this round.
+        for id in ["a", "b", "c"] {
+            assert_eq!(batch.status(id, age, &describe).await.unwrap().as_deref(), Some("pending"));
+        }
+        assert_eq!(calls.load(Ordering::SeqCst), 1);
+        assert_eq!(*asked.lock().unwrap(), vec![3]);
+        // A finished waiter is no longer asked about.
+        batch.done("b").await;
+        tokio::time::sleep(age + Duration::from_millis(20)).await;
+        asked.lock().unwrap().clear();
+        batch.status("a", age, &describe).await.unwrap();
+        assert_eq!(*asked.lock().unwrap(), vec![2]);
     }
 }

@@ -32,6 +32,7 @@ pub struct AwsProvider {
     resources: BTreeMap<&'static str, Box<dyn AwsResource>>,
     data_sources: BTreeMap<&'static str, Box<dyn AwsDataSource>>,
     configured: OnceLock<(Clients, Settings, String)>,
+    polls: common::Polls,
 }
 
 impl Default for AwsProvider {
@@ -59,7 +60,7 @@ impl AwsProvider {
             resources: resources.iter().map(|(k, r)| (k.to_string(), r.schema())).collect(),
             data_sources: data_sources.iter().map(|(k, d)| (k.to_string(), d.schema())).collect(),
         };
-        AwsProvider { schema, resources, data_sources, configured: OnceLock::new() }
+        AwsProvider { schema, resources, data_sources, configured: OnceLock::new(), polls: common::Polls::default() }
     }
 
     /// API calls made so far (all services).
@@ -71,7 +72,7 @@ impl AwsProvider {
         let (clients, settings, lineage) = self.configured.get().ok_or_else(|| {
             Diagnostic::error("the aws provider was used before it was configured").code("aws::NotConfigured")
         })?;
-        Ok(Ctx { clients, default_tags: &settings.default_tags, lineage, address, progress })
+        Ok(Ctx { clients, polls: &self.polls, default_tags: &settings.default_tags, lineage, address, progress })
     }
 
     fn resource(&self, type_name: &str) -> Result<&dyn AwsResource, Diagnostic> {

@@ -19,24 +19,36 @@ fn config_address(address: &str) -> &str {
 /// target of standalone rule resources: the two owners would undo each other on every apply
 /// and the plan would never settle.
 fn mixed_security_group_rules(resources: &[PlannedResource]) -> Vec<Diagnostic> {
-    let has_inline = |v: &Value| {
-        ["ingress", "egress"].iter().any(|k| match v.get(k) {
-            Some(Value::List(items)) => !items.is_empty(),
-            Some(Value::Unknown) => true,
-            _ => false,
-        })
+    let has_inline = |v: &Value, direction: &str| match v.get(direction) {
+        Some(Value::List(items)) => !items.is_empty(),
+        Some(Value::Unknown) => true,
+        _ => false,
     };
-    // Groups with inline rules, by config address and by ID where the ID is known.
-    let mut by_addr: BTreeMap<&str, &str> = BTreeMap::new();
-    let mut by_id: BTreeMap<&str, &str> = BTreeMap::new();
-    for g in resources.iter().filter(|r| r.type_name == "aws_security_group" && has_inline(&r.value)) {
-        by_addr.insert(config_address(&g.address), g.address.as_str());
-        if let Some(id) = g.value.get("id").and_then(Value::as_str) {
-            by_id.insert(id, g.address.as_str());
-        }
-    }
     let mut out = Vec::new();
-    for rule in resources.iter().filter(|r| RULE_TYPES.contains(&r.type_name.as_str())) {
+    for (rule_type, direction) in RULE_TYPES.iter().zip(["ingress", "egress"]) {
+        // Groups whose rules in this direction are inline, by config address and by known ID.
+        let mut by_addr: BTreeMap<&str, &str> = BTreeMap::new();
+        let mut by_id: BTreeMap<&str, &str> = BTreeMap::new();
+        for g in resources.iter().filter(|r| r.type_name == "aws_security_group" && has_inline(&r.value, direction)) {
+            by_addr.insert(config_address(&g.address), g.address.as_str());
+            if let Some(id) = g.value.get("id").and_then(Value::as_str) {
+                by_id.insert(id, g.address.as_str());
+            }
+        }
+        out.extend(mixed_rules(resources, rule_type, direction, &by_addr, &by_id));
+    }
+    out
+}
+
+fn mixed_rules(
+    resources: &[PlannedResource],
+    rule_type: &str,
+    direction: &str,
+    by_addr: &BTreeMap<&str, &str>,
+    by_id: &BTreeMap<&str, &str>,
+) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for rule in resources.iter().filter(|r| r.type_name == rule_type) {
         let via_ref = rule
             .references
             .get("security_group_id")
@@ -47,14 +59,14 @@ fn mixed_security_group_rules(resources: &[PlannedResource]) -> Vec<Diagnostic> 
         if let Some(group) = via_ref.or(via_id) {
             out.push(
                 Diagnostic::error(format!(
-                    "{} adds a rule to {group}, which also declares inline ingress/egress rules",
+                    "{} adds an {direction} rule to {group}, which also declares inline {direction} rules",
                     rule.address
                 ))
                 .code("aws::security-group-mixed-rules")
                 .address(&rule.address)
                 .attribute(AttrPath::attr("security_group_id"))
                 .help(format!(
-                    "give each group one owner for its rules: move {group}'s inline ingress/egress blocks into \
+                    "give each group one owner for its rules: move {group}'s inline {direction} blocks into \
                      standalone rule resources, or this rule into its inline blocks"
                 )),
             );
