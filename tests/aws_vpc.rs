@@ -101,3 +101,44 @@ fn import_adopts_an_existing_vpc() {
     assert!(plan.stdout.contains("update in-place"), "only real differences (tags, DNS): {}", plan.stdout);
     assert!(!plan.stdout.contains("must be replaced"), "{}", plan.stdout);
 }
+
+#[test]
+fn default_tags_are_applied_and_do_not_show_as_changes() {
+    let moto = Moto::start();
+    let ec2 = moto.ec2();
+    let rt = moto::rt();
+    let files = "provider \"aws\" {
+  region = \"ap-northeast-2\"
+  default_tags {
+    tags = {
+      team = \"platform\"
+    }
+  }
+}
+
+resource \"aws_vpc\" \"main\" {
+  cidr_block = \"10.0.0.0/16\"
+  tags = {
+    Name = \"hybrid\"
+  }
+}
+
+output \"vpc_id\" {
+  value = aws_vpc.main.id
+}
+
+output \"all_tags\" {
+  value = aws_vpc.main.tags_all
+}
+";
+    let dir = stack(&[("main.hcl", files)]);
+    moto.tether(dir.path(), &["apply", "--auto-approve"]).expect(0);
+    let id = moto.tether(dir.path(), &["output", "--raw", "vpc_id"]).expect(0).stdout.trim().to_string();
+    let vpc = rt.block_on(ec2.describe_vpcs().vpc_ids(&id).send()).unwrap().vpcs()[0].clone();
+    let tag = |k: &str| vpc.tags().iter().find(|t| t.key() == Some(k)).and_then(|t| t.value()).map(str::to_string);
+    assert_eq!(tag("team").as_deref(), Some("platform"), "default_tags applied at creation");
+    assert_eq!(tag("Name").as_deref(), Some("hybrid"));
+    let all = moto.tether(dir.path(), &["output", "--json", "all_tags"]).expect(0);
+    assert!(all.stdout.contains("\"team\": \"platform\""), "tags_all includes default tags: {}", all.stdout);
+    moto.tether(dir.path(), &["plan", "--detailed-exitcode"]).expect(0);
+}
