@@ -136,6 +136,45 @@ fn help_for(code: &str) -> String {
     }
 }
 
+/// An object that could not be read back right after it was created or changed.
+pub fn vanished(cx: &Ctx<'_>, what: &str, id: &str, code: &str) -> Diagnostic {
+    Diagnostic::error(format!("{what} {id} disappeared right after it was created or changed"))
+        .code(format!("aws::{code}"))
+        .address(cx.address)
+}
+
+/// Checks an IPv4 CIDR attribute parses and its prefix is within `sizes`.
+pub fn check_ipv4_cidr(
+    config: &Value,
+    attr: &str,
+    sizes: std::ops::RangeInclusive<u8>,
+    what: &str,
+    example: &str,
+) -> Option<Diagnostic> {
+    let c = str_of(config, attr)?;
+    let path = tether_sdk::AttrPath::attr(attr);
+    match c.parse::<ipnet::Ipv4Net>() {
+        Ok(n) if sizes.contains(&n.prefix_len()) => None,
+        Ok(n) => Some(
+            Diagnostic::error(format!(
+                "{what} must be /{} to /{}, not /{}",
+                sizes.start(),
+                sizes.end(),
+                n.prefix_len()
+            ))
+            .code("aws::cidr-size")
+            .attribute(path)
+            .help(format!("use a prefix between /{} and /{}", sizes.start(), sizes.end())),
+        ),
+        Err(_) => Some(
+            Diagnostic::error(format!("{c:?} is not an IPv4 CIDR block"))
+                .code("aws::invalid-cidr")
+                .attribute(path)
+                .help(format!("write it like {example}")),
+        ),
+    }
+}
+
 /// True when an error says the object does not exist (deleting it again is then a success).
 pub fn is_not_found<E: ProvideErrorMetadata, R>(e: &SdkError<E, R>) -> bool {
     matches!(e, SdkError::ServiceError(se) if se.err().code().is_some_and(|c| c.contains("NotFound") || c.contains("NotFoundException")))

@@ -201,9 +201,7 @@ pub(crate) fn owned_by(tags: &[aws_sdk_ec2::types::Tag], cx: &Ctx<'_>) -> bool {
 }
 
 fn vanished(cx: &Ctx<'_>, id: &str) -> Diagnostic {
-    Diagnostic::error(format!("customer gateway {id} disappeared right after it was created or changed"))
-        .code("aws::InvalidCustomerGatewayID.NotFound")
-        .address(cx.address)
+    crate::common::vanished(cx, "customer gateway", id, "InvalidCustomerGatewayID.NotFound")
 }
 
 /// DescribeCustomerGateways with filters (the API has no pagination: one call returns all).

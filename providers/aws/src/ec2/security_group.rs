@@ -544,9 +544,7 @@ impl AwsResource for SecurityGroup {
 }
 
 fn vanished(cx: &Ctx<'_>, id: &str) -> Diagnostic {
-    Diagnostic::error(format!("security group {id} disappeared right after it was created or changed"))
-        .code("aws::InvalidGroup.NotFound")
-        .address(cx.address)
+    crate::common::vanished(cx, "security group", id, "InvalidGroup.NotFound")
 }
 
 fn to_value(

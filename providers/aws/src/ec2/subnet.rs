@@ -58,23 +58,13 @@ impl AwsResource for Subnet {
 
     fn validate(&self, config: &Value) -> Vec<Diagnostic> {
         let mut out = Vec::new();
-        if let Some(c) = str_of(config, "cidr_block") {
-            match c.parse::<ipnet::Ipv4Net>() {
-                Ok(n) if (16..=28).contains(&n.prefix_len()) => {}
-                Ok(n) => out.push(
-                    Diagnostic::error(format!("a subnet's CIDR block must be /16 to /28, not /{}", n.prefix_len()))
-                        .code("aws::subnet-cidr-size")
-                        .attribute(AttrPath::attr("cidr_block"))
-                        .help("use a prefix between /16 and /28 that lies inside the VPC's CIDR"),
-                ),
-                Err(_) => out.push(
-                    Diagnostic::error(format!("{c:?} is not an IPv4 CIDR block"))
-                        .code("aws::invalid-cidr")
-                        .attribute(AttrPath::attr("cidr_block"))
-                        .help("write it like 10.0.1.0/24"),
-                ),
-            }
-        }
+        out.extend(crate::common::check_ipv4_cidr(
+            config,
+            "cidr_block",
+            16..=28,
+            "a subnet's CIDR block",
+            "10.0.1.0/24",
+        ));
         if let Some(az) = str_of(config, "availability_zone") {
             if az_region(az).is_none() {
                 out.push(
@@ -200,9 +190,7 @@ fn check_az_region(cx: &Ctx<'_>, planned: &Value) -> Result<(), Diagnostic> {
 }
 
 fn vanished(cx: &Ctx<'_>, id: &str) -> Diagnostic {
-    Diagnostic::error(format!("subnet {id} disappeared right after it was created or changed"))
-        .code("aws::InvalidSubnetID.NotFound")
-        .address(cx.address)
+    crate::common::vanished(cx, "subnet", id, "InvalidSubnetID.NotFound")
 }
 
 /// DescribeSubnets with filters, all pages.

@@ -75,11 +75,7 @@ pub(crate) fn changed<'v>(prior: &Value, planned: &'v Value, k: &str) -> Option<
     str_of(planned, k).filter(|v| str_of(prior, k) != Some(*v))
 }
 
-pub(crate) fn vanished(cx: &Ctx<'_>, what: &str, id: &str, code: &str) -> Diagnostic {
-    Diagnostic::error(format!("{what} {id} disappeared right after it was created or changed"))
-        .code(format!("aws::{code}"))
-        .address(cx.address)
-}
+pub(crate) use crate::common::vanished;
 
 #[async_trait]
 impl AwsResource for TransitGateway {

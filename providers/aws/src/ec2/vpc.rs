@@ -56,23 +56,7 @@ impl AwsResource for Vpc {
 
     fn validate(&self, config: &Value) -> Vec<Diagnostic> {
         let mut out = Vec::new();
-        if let Some(c) = str_of(config, "cidr_block") {
-            match c.parse::<ipnet::Ipv4Net>() {
-                Ok(n) if (16..=28).contains(&n.prefix_len()) => {}
-                Ok(n) => out.push(
-                    Diagnostic::error(format!("a VPC's CIDR block must be /16 to /28, not /{}", n.prefix_len()))
-                        .code("aws::vpc-cidr-size")
-                        .attribute(AttrPath::attr("cidr_block"))
-                        .help("use a prefix between /16 (65,536 addresses) and /28 (16)"),
-                ),
-                Err(_) => out.push(
-                    Diagnostic::error(format!("{c:?} is not an IPv4 CIDR block"))
-                        .code("aws::invalid-cidr")
-                        .attribute(AttrPath::attr("cidr_block"))
-                        .help("write it like 10.0.0.0/16"),
-                ),
-            }
-        }
+        out.extend(crate::common::check_ipv4_cidr(config, "cidr_block", 16..=28, "a VPC's CIDR block", "10.0.0.0/16"));
         out
     }
 
@@ -147,9 +131,7 @@ impl AwsResource for Vpc {
 }
 
 fn vanished(cx: &Ctx<'_>, id: &str) -> Diagnostic {
-    Diagnostic::error(format!("VPC {id} disappeared right after it was created or changed"))
-        .code("aws::InvalidVpcID.NotFound")
-        .address(cx.address)
+    crate::common::vanished(cx, "VPC", id, "InvalidVpcID.NotFound")
 }
 
 /// DescribeVpcs with filters, all pages.

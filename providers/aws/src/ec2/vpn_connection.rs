@@ -316,9 +316,7 @@ fn is_live(c: &aws_sdk_ec2::types::VpnConnection) -> bool {
 }
 
 fn vanished(cx: &Ctx<'_>, id: &str) -> Diagnostic {
-    Diagnostic::error(format!("VPN connection {id} disappeared right after it was created or changed"))
-        .code("aws::InvalidVpnConnectionID.NotFound")
-        .address(cx.address)
+    crate::common::vanished(cx, "VPN connection", id, "InvalidVpnConnectionID.NotFound")
 }
 
 /// DescribeVpnConnections with filters (no pagination: one call returns every match).
