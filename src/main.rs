@@ -14,7 +14,8 @@ use tether_sdk::Provider;
 /// The providers compiled into this binary. The mock provider, whose "cloud" is a JSON file,
 /// is enabled by `TETHER_MOCK_CLOUD=<path>` for tests and demos.
 fn registry() -> Registry {
-    let mut providers: Vec<Arc<dyn Provider>> = vec![Arc::new(tether_aws::AwsProvider::new())];
+    let mut providers: Vec<Arc<dyn Provider>> =
+        vec![Arc::new(tether_aws::AwsProvider::new()), Arc::new(tether_onprem::OnpremProvider::new())];
     if let Some(path) = std::env::var_os("TETHER_MOCK_CLOUD") {
         providers.push(Arc::new(tether_sdk::mock::MockProvider::file_backed(path.into())));
     }

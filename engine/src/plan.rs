@@ -390,10 +390,28 @@ pub fn apply_ignore_changes(res: &ResourceBlock, config: Value, prior: Option<&V
     }
     let mut config = config;
     for ig in &res.lifecycle.ignore_changes {
-        let old = prior.get_path(&ig.value).cloned().unwrap_or(Value::Null);
-        config.set_path(&ig.value, old);
+        let path = single_block_path(prior, &ig.value);
+        let old = prior.get_path(&path).cloned().unwrap_or(Value::Null);
+        config.set_path(&path, old);
     }
     config
+}
+
+/// Terraform writes paths into a single nested block with an index (`scaling_config[0].x`),
+/// since its single blocks are lists of one; here they are objects, so `[0]` on an object is
+/// dropped rather than leaving the path matching nothing.
+fn single_block_path(value: &Value, path: &AttrPath) -> AttrPath {
+    let mut out = Vec::with_capacity(path.0.len());
+    let mut cur = Some(value);
+    for step in &path.0 {
+        let on_object = cur.is_some_and(|v| matches!(v.peel(), Value::Map(_)));
+        if *step == tether_sdk::PathStep::Index(0) && on_object {
+            continue;
+        }
+        out.push(step.clone());
+        cur = cur.and_then(|v| v.get_path(&AttrPath(vec![step.clone()])));
+    }
+    AttrPath(out)
 }
 
 /// Makes a plan. Makes no provider call when state is empty and no data source can be read.
@@ -971,5 +989,20 @@ fn check_prevent_destroy(stack: &Stack, changes: &[ResourceChange], diags: &mut 
             }
             diags.push(d);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn terraform_style_index_into_a_single_block_is_understood() {
+        let prior = Value::map([("scaling_config", Value::map([("desired_size", Value::int(4))]))]);
+        let tf = AttrPath::parse("scaling_config[0].desired_size").unwrap();
+        assert_eq!(single_block_path(&prior, &tf), AttrPath::parse("scaling_config.desired_size").unwrap());
+        let list = Value::map([("port", Value::List(vec![Value::map([("from", Value::int(1))])]))]);
+        let p = AttrPath::parse("port[0].from").unwrap();
+        assert_eq!(single_block_path(&list, &p), p, "indexes into real lists are kept");
     }
 }

@@ -87,6 +87,8 @@ impl Intercept for CallLog {
 #[derive(Clone, Debug)]
 pub struct Clients {
     pub ec2: aws_sdk_ec2::Client,
+    pub eks: aws_sdk_eks::Client,
+    pub resolver: aws_sdk_route53resolver::Client,
     pub calls: CallLog,
 }
 
@@ -102,5 +104,12 @@ pub async fn build(settings: &Settings) -> Clients {
     let sdk = loader.retry_config(retry).load().await;
     let calls = CallLog::new();
     let ec2_conf = aws_sdk_ec2::config::Builder::from(&sdk).interceptor(calls.clone()).build();
-    Clients { ec2: aws_sdk_ec2::Client::from_conf(ec2_conf), calls }
+    let eks_conf = aws_sdk_eks::config::Builder::from(&sdk).interceptor(calls.clone()).build();
+    let resolver_conf = aws_sdk_route53resolver::config::Builder::from(&sdk).interceptor(calls.clone()).build();
+    Clients {
+        ec2: aws_sdk_ec2::Client::from_conf(ec2_conf),
+        eks: aws_sdk_eks::Client::from_conf(eks_conf),
+        resolver: aws_sdk_route53resolver::Client::from_conf(resolver_conf),
+        calls,
+    }
 }

@@ -11,7 +11,9 @@
 pub mod client;
 pub mod common;
 pub mod ec2;
+pub mod eks;
 pub mod resource;
+pub mod route53resolver;
 
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
@@ -43,8 +45,12 @@ impl Default for AwsProvider {
 
 impl AwsProvider {
     pub fn new() -> AwsProvider {
-        let resources: BTreeMap<&'static str, Box<dyn AwsResource>> =
-            ec2::resources().into_iter().map(|r| (r.type_name(), r)).collect();
+        let resources: BTreeMap<&'static str, Box<dyn AwsResource>> = ec2::resources()
+            .into_iter()
+            .chain(route53resolver::resources())
+            .chain(eks::resources())
+            .map(|r| (r.type_name(), r))
+            .collect();
         let data_sources: BTreeMap<&'static str, Box<dyn AwsDataSource>> =
             ec2::data_sources().into_iter().map(|d| (d.type_name(), d)).collect();
         let provider = Block::new()

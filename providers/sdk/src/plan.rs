@@ -69,18 +69,18 @@ fn plan_block(
             Nesting::List | Nesting::Set => {
                 let items = config_v.as_list().map(<[Value]>::to_vec).unwrap_or_default();
                 let prior_items = prior_v.and_then(Value::as_list).unwrap_or(&[]);
+                // List blocks pair with prior blocks by position; set blocks by content, since
+                // neither the stack nor the API promises an order.
+                let pairs: Vec<Option<&Value>> = if bt.nesting == Nesting::Set {
+                    match_set_items(&items, prior_items)
+                } else {
+                    (0..items.len()).map(|i| prior_items.get(i)).collect()
+                };
                 let mut planned_items: Vec<Value> = items
                     .iter()
                     .enumerate()
                     .map(|(i, item)| {
-                        plan_block(
-                            &bt.block,
-                            prior_items.get(i),
-                            item,
-                            &block_path.join_index(i),
-                            canon,
-                            &mut inner_replace,
-                        )
+                        plan_block(&bt.block, pairs[i], item, &block_path.join_index(i), canon, &mut inner_replace)
                     })
                     .collect();
                 if bt.nesting == Nesting::Set {
@@ -107,6 +107,31 @@ fn plan_block(
     Value::Map(out)
 }
 
+/// Pairs each configured set element with the prior element that agrees with every value the
+/// configuration knows (each prior element used once); unmatched elements are new.
+fn match_set_items<'p>(items: &[Value], prior: &'p [Value]) -> Vec<Option<&'p Value>> {
+    let mut used = vec![false; prior.len()];
+    items
+        .iter()
+        .map(|item| {
+            let agrees = |p: &Value| {
+                item.as_map().is_some_and(|m| {
+                    m.iter().all(|(k, v)| {
+                        v.is_null()
+                            || !v.is_wholly_known()
+                            || p.get(k).is_some_and(|pv| pv.unmark_deep() == v.unmark_deep())
+                    })
+                })
+            };
+            let found = prior.iter().enumerate().find(|(j, p)| !used[*j] && agrees(p)).map(|(j, _)| j);
+            found.map(|j| {
+                used[j] = true;
+                &prior[j]
+            })
+        })
+        .collect()
+}
+
 fn canonical(v: Value, ty: &AttrType, path: &AttrPath, canon: Canon<'_>) -> Value {
     if v.is_null() || !v.is_wholly_known() {
         return v;
@@ -123,7 +148,8 @@ fn canonical(v: Value, ty: &AttrType, path: &AttrPath, canon: Canon<'_>) -> Valu
 /// whatever order the stack or the API lists them in.
 pub fn sort_set(items: &mut Vec<Value>) {
     items.sort_by_key(|v| v.unmark_deep().render());
-    items.dedup_by(|a, b| a.unmark_deep() == b.unmark_deep());
+    // Two elements that differ only in values not yet known are not duplicates.
+    items.dedup_by(|a, b| a.is_wholly_known() && a.unmark_deep() == b.unmark_deep());
 }
 
 /// Compares two values as the schema type says (sets without order), ignoring sensitivity.
@@ -229,6 +255,25 @@ mod tests {
         prior.set_path(&AttrPath::attr("desired"), Value::int(7));
         let r = plan(Some(prior.clone()), config);
         assert_eq!(r.planned, prior, "autoscaler-owned desired size and set order are not changes");
+    }
+
+    #[test]
+    fn set_blocks_differing_only_in_unknowns_are_kept_and_matched_by_content() {
+        let mut items = vec![
+            Value::map([("subnet_id", Value::Unknown), ("ip", Value::Unknown)]),
+            Value::map([("subnet_id", Value::Unknown), ("ip", Value::Unknown)]),
+        ];
+        sort_set(&mut items);
+        assert_eq!(items.len(), 2, "not duplicates: their values are not known yet");
+
+        let prior = vec![
+            Value::map([("subnet_id", "s-a".into()), ("ip_id", "rni-a".into())]),
+            Value::map([("subnet_id", "s-b".into()), ("ip_id", "rni-b".into())]),
+        ];
+        let config = vec![Value::map([("subnet_id", "s-b".into())]), Value::map([("subnet_id", "s-a".into())])];
+        let pairs = match_set_items(&config, &prior);
+        assert_eq!(pairs[0].and_then(|p| p.get("ip_id")).and_then(Value::as_str), Some("rni-b"));
+        assert_eq!(pairs[1].and_then(|p| p.get("ip_id")).and_then(Value::as_str), Some("rni-a"));
     }
 
     #[test]

@@ -1,0 +1,468 @@
+//! The `onprem` provider: files on the machine running tether that the on-prem side of an EKS
+//! hybrid cluster consumes.
+//!
+//! - `onprem_node_pool`: a pool of on-prem servers joining the cluster as hybrid nodes, rendered
+//!   as one nodeadm `NodeConfig` YAML file (mode 0600: it holds the SSM activation code).
+//! - `onprem_dns_forward_zone`: one BIND forward zone statement (mode 0644).
+//!
+//! The "cloud" is the file system. Files are written atomically (temp file, fsync, rename, fsync
+//! of the directory). State never holds a file's content, only its SHA-256 (`config_sha256`):
+//! reading recomputes the hash of the file on disk, so a hand edit shows as drift (the plan
+//! re-renders the file) and a deleted file shows as gone (the plan creates it again).
+
+mod render;
+mod validate;
+
+use std::io::Write as _;
+use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use async_trait::async_trait;
+use sha2::{Digest, Sha256};
+use tether_sdk::{
+    ApplyRequest, ApplyResponse, AttrType, Attribute, Block, BlockType, Change, ConfigureRequest, DataRequest,
+    DataResponse, Diagnostic, ImportRequest, ImportResponse, PlanRequest, PlanResponse, Provider, ProviderSchema,
+    ReadRequest, ReadResponse, ReadResult, ResourceSchema, Value,
+};
+
+pub use render::{containerd_toml, forward_zone, node_config};
+pub use validate::{is_go_duration, label_key_problem, parse_taint, validate_node_pool, validate_zone};
+
+pub const NODE_POOL: &str = "onprem_node_pool";
+pub const FORWARD_ZONE: &str = "onprem_dns_forward_zone";
+
+/// Attributes the provider computes, never the stack.
+const COMPUTED: [&str; 5] = ["id", "config_path", "config_sha256", "nodeadm_command", "total_vcpus"];
+
+/// The on-prem provider. It holds no settings: its provider block is empty.
+#[derive(Debug)]
+pub struct OnpremProvider {
+    schema: ProviderSchema,
+}
+
+impl Default for OnpremProvider {
+    fn default() -> Self {
+        OnpremProvider::new()
+    }
+}
+
+impl OnpremProvider {
+    pub fn new() -> OnpremProvider {
+        OnpremProvider { schema: onprem_schema() }
+    }
+}
+
+fn onprem_schema() -> ProviderSchema {
+    let s = || AttrType::String;
+    let num = || AttrType::Number;
+
+    let ssm = Block::new()
+        .attr("activation_id", Attribute::required(s()).describe("the SSM hybrid activation's id"))
+        .attr("activation_code", Attribute::required(s()).sensitive().describe("the SSM hybrid activation's code"));
+    let ira = Block::new()
+        .attr("node_name", Attribute::required(s()).describe("the node name (must match the certificate)"))
+        .attr("trust_anchor_arn", Attribute::required(s()))
+        .attr("profile_arn", Attribute::required(s()))
+        .attr("role_arn", Attribute::required(s()))
+        .attr("certificate_path", Attribute::optional(s()).describe("on the node; nodeadm's default if unset"))
+        .attr("private_key_path", Attribute::optional(s()).describe("on the node; nodeadm's default if unset"));
+    let mirror = Block::new()
+        .attr("host", Attribute::required(s()).describe("the registry mirrored, e.g. docker.io"))
+        .attr("endpoint", Attribute::required(s()).describe("the mirror's URL, e.g. https://harbor.corp.local"))
+        .attr("ca_file", Attribute::optional(s()).describe("the CA bundle (on the node) for the mirror's TLS"));
+    let containerd = Block::new()
+        .attr("nvidia_runtime", Attribute::optional(AttrType::Bool).describe("make the nvidia runtime the default"))
+        .block("registry_mirror", BlockType::single(mirror));
+
+    let pool = Block::new()
+        .attr("id", Attribute::computed(s()).describe("the NodeConfig file's path"))
+        .attr("cluster_name", Attribute::required(s()))
+        .attr("region", Attribute::required(s()))
+        .attr("node_count", Attribute::required(num()).describe("servers in the pool"))
+        .attr("vcpus_per_node", Attribute::optional(num()))
+        .attr("output_dir", Attribute::optional(s()).describe("write <dir>/<address>.yaml (or set output_path)"))
+        .attr("output_path", Attribute::optional(s()).describe("the NodeConfig file to write"))
+        .attr("labels", Attribute::optional(AttrType::map_of(s())).describe("kubelet --node-labels"))
+        .attr("taints", Attribute::optional(AttrType::list_of(s())).describe("key=value:Effect"))
+        .attr("max_pods", Attribute::optional(num()))
+        .attr("shutdown_grace_period", Attribute::optional(s()).describe("a Go duration, e.g. 30s"))
+        .attr("config_path", Attribute::computed(s()))
+        .attr("config_sha256", Attribute::computed(s()).describe("SHA-256 of the rendered file"))
+        .attr("nodeadm_command", Attribute::computed(s()))
+        .attr("total_vcpus", Attribute::computed(num()).describe("node_count x vcpus_per_node"))
+        .block("ssm", BlockType::single(ssm))
+        .block("iam_roles_anywhere", BlockType::single(ira))
+        .block("containerd", BlockType::single(containerd));
+
+    let zone = Block::new()
+        .attr("id", Attribute::computed(s()).describe("the zone file's path"))
+        .attr("zone_name", Attribute::required(s()).describe("e.g. eks.amazonaws.com"))
+        .attr("forwarders", Attribute::required(AttrType::list_of(s())).describe("IPv4 addresses"))
+        .attr("forward_only", Attribute::optional_computed(AttrType::Bool).describe("defaults to true"))
+        .attr("output_path", Attribute::required(s()))
+        .attr("config_sha256", Attribute::computed(s()).describe("SHA-256 of the rendered file"));
+
+    ProviderSchema {
+        provider: Block::new(),
+        resources: [
+            (NODE_POOL.to_string(), ResourceSchema::new("an EKS hybrid node pool's nodeadm NodeConfig file", pool)),
+            (FORWARD_ZONE.to_string(), ResourceSchema::new("an on-prem BIND forward zone file", zone)),
+        ]
+        .into_iter()
+        .collect(),
+        data_sources: Default::default(),
+    }
+}
+
+/// SHA-256 of `bytes`, lower-case hex.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The file a resource writes: `output_path`, or `<output_dir>/<address>.yaml` with the address
+/// made file-name safe.
+fn target_path(type_name: &str, address: &str, config: &Value) -> Option<String> {
+    if let Some(p) = validate::known_str(config, "output_path") {
+        return Some(p.to_string());
+    }
+    if type_name != NODE_POOL {
+        return None;
+    }
+    let dir = validate::known_str(config, "output_dir")?;
+    let name: String = address
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-') { c } else { '-' })
+        .collect();
+    Some(Path::new(dir).join(format!("{name}.yaml")).to_string_lossy().into_owned())
+}
+
+/// The rendered file content, its path and mode, for a configuration whose inputs are known.
+struct Rendered {
+    path: String,
+    content: String,
+    mode: u32,
+}
+
+fn render(type_name: &str, address: &str, config: &Value) -> Result<Rendered, String> {
+    let path = target_path(type_name, address, config).ok_or("the output path is unset")?;
+    let (content, mode) = match type_name {
+        NODE_POOL => (render::node_config(config)?, 0o600),
+        FORWARD_ZONE => (render::forward_zone(config)?, 0o644),
+        other => return Err(format!("unknown resource type {other}")),
+    };
+    Ok(Rendered { path, content, mode })
+}
+
+/// Fills the computed attributes of `value` from a rendering at `path` with hash `sha`.
+fn with_computed(type_name: &str, mut value: Value, path: &str, sha: &str) -> Value {
+    let Value::Map(m) = &mut value else { return value };
+    m.insert("id".into(), path.into());
+    m.insert("config_sha256".into(), sha.into());
+    if type_name == NODE_POOL {
+        m.insert("config_path".into(), path.into());
+        m.insert("nodeadm_command".into(), format!("nodeadm init --config-source file://{path}").into());
+        let total = match (m.get("node_count").and_then(Value::as_i64), m.get("vcpus_per_node").and_then(Value::as_i64))
+        {
+            (Some(n), Some(v)) => Value::int(n * v),
+            _ => Value::Null,
+        };
+        m.insert("total_vcpus".into(), total);
+    } else if m.get("forward_only").is_none_or(Value::is_null) {
+        m.insert("forward_only".into(), true.into());
+    }
+    value
+}
+
+/// True when every input (non-computed attribute or block) of `v` is known.
+fn inputs_known(v: &Value) -> bool {
+    match v.as_map() {
+        Some(m) => m.iter().filter(|(k, _)| !COMPUTED.contains(&k.as_str())).all(|(_, x)| x.is_wholly_known()),
+        None => false,
+    }
+}
+
+static TMP_COUNTER: AtomicU64 = AtomicU64::new(0);
+
+/// Writes `content` to `path` atomically with permissions `mode`: a temp file in the same
+/// directory, fsync, rename over the target, fsync of the directory. Creates the directory.
+pub fn write_atomic(path: &Path, content: &[u8], mode: u32) -> std::io::Result<()> {
+    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir)?;
+    let name = path.file_name().ok_or_else(|| std::io::Error::other("the path names no file"))?.to_string_lossy();
+    let n = TMP_COUNTER.fetch_add(1, Ordering::Relaxed);
+    let tmp = dir.join(format!(".{name}.tmp.{}.{n}", std::process::id()));
+    let result = (|| {
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt as _;
+            options.mode(mode);
+        }
+        let mut f = options.open(&tmp)?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt as _;
+            // The umask may have removed bits; set exactly what was asked.
+            f.set_permissions(std::fs::Permissions::from_mode(mode))?;
+        }
+        f.write_all(content)?;
+        f.sync_all()?;
+        drop(f);
+        std::fs::rename(&tmp, path)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result?;
+    if let Ok(d) = std::fs::File::open(dir) {
+        let _ = d.sync_all();
+    }
+    Ok(())
+}
+
+/// SHA-256 of the file at `path`; `None` when it does not exist.
+fn file_sha(path: &str) -> std::io::Result<Option<String>> {
+    match std::fs::read(path) {
+        Ok(bytes) => Ok(Some(sha256_hex(&bytes))),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+fn io_diag(address: &str, doing: &str, path: &str, e: impl std::fmt::Display) -> Diagnostic {
+    Diagnostic::error(format!("cannot {doing} {path}: {e}")).code("onprem::Io").address(address)
+}
+
+impl OnpremProvider {
+    fn write(&self, req: &ApplyRequest, planned: &Value, prior_path: Option<&str>) -> Result<Value, Diagnostic> {
+        let planned = planned.unmark_deep();
+        let r = render(&req.type_name, &req.address, &planned).map_err(|e| {
+            Diagnostic::error(format!("cannot render {}: {e}", req.address))
+                .code("onprem::Render")
+                .address(&req.address)
+        })?;
+        req.progress.report(&format!("writing {}", r.path));
+        write_atomic(Path::new(&r.path), r.content.as_bytes(), r.mode)
+            .map_err(|e| io_diag(&req.address, "write", &r.path, e))?;
+        if let Some(old) = prior_path.filter(|old| *old != r.path) {
+            // The file moved: the old one is no longer managed.
+            if let Err(e) = std::fs::remove_file(old) {
+                if e.kind() != std::io::ErrorKind::NotFound {
+                    return Err(io_diag(&req.address, "remove", old, e));
+                }
+            }
+        }
+        Ok(with_computed(&req.type_name, planned, &r.path, &sha256_hex(r.content.as_bytes())))
+    }
+}
+
+#[async_trait]
+impl Provider for OnpremProvider {
+    fn name(&self) -> &str {
+        "onprem"
+    }
+
+    fn schema(&self) -> &ProviderSchema {
+        &self.schema
+    }
+
+    fn validate_resource(&self, type_name: &str, config: &Value) -> Vec<Diagnostic> {
+        match type_name {
+            NODE_POOL => validate::validate_node_pool(config),
+            FORWARD_ZONE => validate::validate_zone(config),
+            _ => Vec::new(),
+        }
+    }
+
+    /// The schema's plan, plus what only this provider knows before apply: the file's path and
+    /// the SHA-256 of what will be written. A planned hash that differs from the refreshed one
+    /// (a hand edit, a changed input) is what makes the plan show an update.
+    fn plan_resource(&self, req: PlanRequest) -> PlanResponse {
+        let Some(schema) = self.schema.resources.get(&req.type_name) else {
+            return PlanResponse {
+                diagnostics: vec![Diagnostic::error(format!("unknown resource type {}", req.type_name))],
+                ..PlanResponse::default()
+            };
+        };
+        let mut resp = tether_sdk::plan::plan_with_schema(schema, &req, &|_, v| v);
+        if let Value::Map(m) = &mut resp.planned {
+            if req.type_name == FORWARD_ZONE && req.config.get("forward_only").is_none_or(Value::is_null) {
+                m.insert("forward_only".into(), true.into());
+            }
+        }
+        let plain = resp.planned.unmark_deep();
+        if inputs_known(&plain) {
+            match render(&req.type_name, &req.address, &plain) {
+                Ok(r) => {
+                    let planned = with_computed(&req.type_name, plain, &r.path, &sha256_hex(r.content.as_bytes()));
+                    // Keep the schema's sensitive marks on the inputs; computed values are plain.
+                    if let (Value::Map(out), Value::Map(computed)) = (&mut resp.planned, planned) {
+                        for name in COMPUTED {
+                            if let Some(v) = computed.get(name) {
+                                out.insert(name.to_string(), v.clone());
+                            }
+                        }
+                        if let Some(v) = computed.get("forward_only") {
+                            out.insert("forward_only".into(), v.clone());
+                        }
+                    }
+                }
+                Err(e) => resp.diagnostics.push(
+                    Diagnostic::error(format!("cannot render {}: {e}", req.address))
+                        .code("onprem::Render")
+                        .address(&req.address),
+                ),
+            }
+        } else if let Value::Map(out) = &mut resp.planned {
+            for name in COMPUTED {
+                if out.contains_key(name) {
+                    out.insert(name.to_string(), Value::Unknown);
+                }
+            }
+        }
+        resp
+    }
+
+    async fn configure(&self, _req: ConfigureRequest) -> Vec<Diagnostic> {
+        Vec::new()
+    }
+
+    /// Recomputes each file's hash: a missing file is gone, a different hash is drift.
+    async fn read_resources(&self, req: ReadRequest) -> ReadResponse {
+        let mut resp = ReadResponse::default();
+        for item in &req.items {
+            match file_sha(&item.id) {
+                Ok(None) => resp.results.push(ReadResult { address: item.address.clone(), state: None }),
+                Ok(Some(sha)) => {
+                    let prior = match item.prior.unmark_deep() {
+                        Value::Map(m) => Value::Map(m),
+                        _ => Value::map([("output_path", Value::from(item.id.as_str()))]),
+                    };
+                    let state = with_computed(&req.type_name, prior, &item.id, &sha);
+                    #[cfg(unix)]
+                    if req.type_name == NODE_POOL {
+                        use std::os::unix::fs::PermissionsExt as _;
+                        if let Ok(meta) = std::fs::metadata(&item.id) {
+                            if meta.permissions().mode() & 0o077 != 0 {
+                                resp.diagnostics.push(
+                                    Diagnostic::warning(format!(
+                                        "{} is readable by others (mode {:o}); it holds the node credentials",
+                                        item.id,
+                                        meta.permissions().mode() & 0o777
+                                    ))
+                                    .code("onprem::FileMode")
+                                    .address(&item.address)
+                                    .help("chmod 600 it; the next apply that re-renders it restores 0600"),
+                                );
+                            }
+                        }
+                    }
+                    resp.results.push(ReadResult { address: item.address.clone(), state: Some(state) });
+                }
+                Err(e) => resp.diagnostics.push(io_diag(&item.address, "read", &item.id, e)),
+            }
+        }
+        resp
+    }
+
+    async fn apply_resource(&self, req: ApplyRequest) -> ApplyResponse {
+        if !self.schema.resources.contains_key(&req.type_name) {
+            return ApplyResponse {
+                new_state: None,
+                diagnostics: vec![
+                    Diagnostic::error(format!("unknown resource type {}", req.type_name)).address(&req.address)
+                ],
+            };
+        }
+        let result = match &req.change {
+            Change::Create { planned, .. } => self.write(&req, planned, None).map(Some),
+            Change::Update { prior, planned } => {
+                let old = prior.get("id").and_then(Value::as_str).map(str::to_string);
+                self.write(&req, planned, old.as_deref()).map(Some)
+            }
+            Change::Delete { prior } => {
+                let Some(path) = prior.get("id").and_then(Value::as_str) else {
+                    return ApplyResponse::default();
+                };
+                match std::fs::remove_file(path) {
+                    Ok(()) => Ok(None),
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+                    Err(e) => Err(io_diag(&req.address, "remove", path, e)),
+                }
+            }
+        };
+        match result {
+            Ok(new_state) => ApplyResponse { new_state, diagnostics: Vec::new() },
+            Err(d) => ApplyResponse {
+                // A failed update leaves the old file (rename is atomic): keep the prior state.
+                new_state: match &req.change {
+                    Change::Update { prior, .. } | Change::Delete { prior } => Some(prior.clone()),
+                    Change::Create { .. } => None,
+                },
+                diagnostics: vec![d],
+            },
+        }
+    }
+
+    /// Imports by path. A forward zone is read back entirely; a node pool yields its path, hash
+    /// and cluster name/region: the next plan fills in the rest from the stack.
+    async fn import_resource(&self, req: ImportRequest) -> ImportResponse {
+        let text = match std::fs::read_to_string(&req.id) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return ImportResponse {
+                    state: None,
+                    diagnostics: vec![Diagnostic::error(format!("no file at {}", req.id))
+                        .code("onprem::NotFound")
+                        .address(&req.address)],
+                }
+            }
+            Err(e) => {
+                return ImportResponse { state: None, diagnostics: vec![io_diag(&req.address, "read", &req.id, e)] }
+            }
+        };
+        let mut m = std::collections::BTreeMap::new();
+        m.insert("output_path".to_string(), Value::from(req.id.as_str()));
+        match req.type_name.as_str() {
+            FORWARD_ZONE => {
+                let Some((zone, forwarders, only)) = render::parse_forward_zone(&text) else {
+                    return ImportResponse {
+                        state: None,
+                        diagnostics: vec![Diagnostic::error(format!("{} is not a BIND forward zone", req.id))
+                            .code("onprem::Unrecognised")
+                            .address(&req.address)],
+                    };
+                };
+                m.insert("zone_name".into(), zone.into());
+                m.insert("forwarders".into(), Value::List(forwarders.into_iter().map(Value::from).collect()));
+                m.insert("forward_only".into(), only.into());
+            }
+            NODE_POOL => {
+                if let Some((name, region)) = render::parse_node_config_cluster(&text) {
+                    m.insert("cluster_name".into(), name.into());
+                    m.insert("region".into(), region.into());
+                }
+            }
+            other => {
+                return ImportResponse {
+                    state: None,
+                    diagnostics: vec![Diagnostic::error(format!("unknown resource type {other}")).address(&req.address)],
+                }
+            }
+        }
+        let state = with_computed(&req.type_name, Value::Map(m), &req.id, &sha256_hex(text.as_bytes()));
+        ImportResponse { state: Some(state), diagnostics: Vec::new() }
+    }
+
+    async fn read_data_source(&self, req: DataRequest) -> DataResponse {
+        DataResponse {
+            state: Value::Null,
+            diagnostics: vec![Diagnostic::error(format!("the onprem provider has no data source {}", req.type_name))
+                .address(&req.address)],
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;
