@@ -100,6 +100,22 @@ where
     result
 }
 
+/// Waits until `id` of `type_name` no longer exists, polling in batches like `wait_status`.
+pub async fn wait_gone<F, Fut>(
+    cx: &Ctx<'_>,
+    type_name: &str,
+    id: &str,
+    what: &str,
+    timeout: Duration,
+    describe: F,
+) -> Result<(), Diagnostic>
+where
+    F: Fn(Vec<String>) -> Fut,
+    Fut: Future<Output = Result<BTreeMap<String, String>, Diagnostic>>,
+{
+    wait_status(cx, type_name, id, &format!("{what} {id} to be deleted"), timeout, describe, |s| Ok(s.is_none())).await
+}
+
 /// An AWS error for one resource: its code (`aws::InvalidVpcID.NotFound`), message, and address.
 pub fn aws_error<E, R>(address: &str, what: &str, e: SdkError<E, R>) -> Diagnostic
 where

@@ -254,15 +254,9 @@ impl AwsResource for Cluster {
             Err(e) if is_not_found(&e) => return Ok(()),
             Err(e) => return Err(aws_error(cx.address, "DeleteCluster", e)),
         }
-        wait_status(
-            cx,
-            "aws_eks_cluster",
-            &name,
-            &format!("EKS cluster {name} to be deleted"),
-            DELETE_TIMEOUT,
-            |names| statuses(cx, names),
-            |s| Ok(s.is_none()),
-        )
+        crate::common::wait_gone(cx, "aws_eks_cluster", &name, "EKS cluster", DELETE_TIMEOUT, |names| {
+            statuses(cx, names)
+        })
         .await
     }
 }

@@ -262,16 +262,8 @@ impl AwsResource for ResolverEndpoint {
             Err(e) if is_not_found(&e) => return Ok(()),
             Err(e) => return Err(aws_error(cx.address, "DeleteResolverEndpoint", e)),
         }
-        wait_status(
-            cx,
-            TYPE,
-            &id,
-            &format!("resolver endpoint {id} to be deleted"),
-            Duration::from_secs(900),
-            |ids| statuses(cx, ids),
-            |s| Ok(s.is_none()),
-        )
-        .await
+        crate::common::wait_gone(cx, TYPE, &id, "resolver endpoint", Duration::from_secs(900), |ids| statuses(cx, ids))
+            .await
     }
 }
 

@@ -231,16 +231,8 @@ impl AwsResource for ResolverRule {
             Err(e) if is_not_found(&e) => return Ok(()),
             Err(e) => return Err(aws_error(cx.address, "DeleteResolverRule", e)),
         }
-        wait_status(
-            cx,
-            TYPE,
-            &id,
-            &format!("resolver rule {id} to be deleted"),
-            Duration::from_secs(600),
-            |ids| statuses(cx, ids),
-            |s| Ok(s.is_none()),
-        )
-        .await
+        crate::common::wait_gone(cx, TYPE, &id, "resolver rule", Duration::from_secs(600), |ids| statuses(cx, ids))
+            .await
     }
 }
 

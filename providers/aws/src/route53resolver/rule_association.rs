@@ -119,15 +119,9 @@ impl AwsResource for ResolverRuleAssociation {
             Err(e) if is_not_found(&e) => return Ok(()),
             Err(e) => return Err(aws_error(cx.address, "DisassociateResolverRule", e)),
         }
-        wait_status(
-            cx,
-            TYPE,
-            &id,
-            &format!("resolver rule association {id} to be removed"),
-            Duration::from_secs(600),
-            |ids| statuses(cx, ids),
-            |s| Ok(s.is_none()),
-        )
+        crate::common::wait_gone(cx, TYPE, &id, "resolver rule association", Duration::from_secs(600), |ids| {
+            statuses(cx, ids)
+        })
         .await
     }
 }
