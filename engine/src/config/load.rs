@@ -25,27 +25,66 @@ use super::scan;
 use crate::diag::{did_you_mean, Diag, FileId, Span};
 
 /// The top-level block types a stack may contain.
-const TOP_LEVEL_BLOCKS: &[&str] = &["resource", "data", "variable", "locals", "output", "provider", "tether"];
+const TOP_LEVEL_BLOCKS: &[&str] =
+    &["resource", "data", "variable", "locals", "output", "provider", "tether", "include"];
 const VARIABLE_ARGS: &[&str] = &["type", "default", "description", "sensitive", "nullable", "validation"];
 const OUTPUT_ARGS: &[&str] = &["value", "description", "sensitive", "depends_on"];
 const LIFECYCLE_ARGS: &[&str] = &["prevent_destroy", "create_before_destroy", "ignore_changes"];
 const VALIDATION_ARGS: &[&str] = &["condition", "error_message"];
 const TETHER_BLOCKS: &[&str] = &["required_providers", "backend"];
 
-/// Loads every `*.hcl` file of `dir` (not recursively, in file-name order).
+/// Loads every `*.hcl` file of `dir` (not recursively, in file-name order), then the files of
+/// each directory an `include` block names, each directory once.
 pub fn load_dir(dir: &Path) -> (Config, Vec<Diag>) {
-    let mut diags = Vec::new();
-    let entries = match std::fs::read_dir(dir) {
-        Ok(entries) => entries,
-        Err(e) => {
-            diags.push(
-                Diag::error(format!("cannot read stack directory {}: {}", dir.display(), lower_first(&e.to_string())))
-                    .code("config::read")
-                    .help("run tether in a stack directory or pass --stack DIR"),
-            );
-            return (Config::default(), diags);
+    let names = match stack_files(dir) {
+        Ok(names) => names,
+        Err((summary, code)) => {
+            let d = Diag::error(summary).code(code).help("run tether in a stack directory or pass --stack DIR");
+            return (Config::default(), vec![d]);
         }
     };
+    let mut loader = Loader::default();
+    loader.load_files(dir, names);
+
+    let mut loaded: Vec<PathBuf> = vec![dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf())];
+    let mut next = 0;
+    while let Some(inc) = loader.config.includes.get(next).cloned() {
+        next += 1;
+        let from = loader.config.sources.path(inc.span.file).parent().unwrap_or(Path::new("")).to_path_buf();
+        let target = normalize(&from.join(&inc.source));
+        let names = match stack_files(&target) {
+            Ok(names) => names,
+            Err((summary, _)) => {
+                loader.diags.push(
+                    Diag::error(format!("include {}: {summary}", inc.name))
+                        .code("config::include")
+                        .label(inc.source_span.clone(), "this directory")
+                        .help("source is a stack directory, relative to the directory of this file"),
+                );
+                continue;
+            }
+        };
+        let canonical = target.canonicalize().unwrap_or_else(|_| target.clone());
+        if loaded.contains(&canonical) {
+            loader.diags.push(
+                Diag::error(format!("include {}: {} is already part of this stack", inc.name, target.display()))
+                    .code("config::include-twice")
+                    .label(inc.source_span.clone(), "loaded already")
+                    .help("remove this include: a directory is loaded once, however many stacks include it"),
+            );
+            continue;
+        }
+        loaded.push(canonical);
+        loader.load_files(&target, names);
+    }
+    loader.finish()
+}
+
+/// The `*.hcl` file names of a directory, sorted; an error line and code when there are none.
+fn stack_files(dir: &Path) -> Result<Vec<std::ffi::OsString>, (String, &'static str)> {
+    let entries = std::fs::read_dir(dir).map_err(|e| {
+        (format!("cannot read stack directory {}: {}", dir.display(), lower_first(&e.to_string())), "config::read")
+    })?;
     let mut names: Vec<std::ffi::OsString> = entries
         .filter_map(Result::ok)
         .filter(|e| e.file_type().map(|t| t.is_file() || t.is_symlink()).unwrap_or(false))
@@ -54,45 +93,29 @@ pub fn load_dir(dir: &Path) -> (Config, Vec<Diag>) {
         .collect();
     names.sort();
     if names.is_empty() {
-        diags.push(
-            Diag::error(format!("no *.hcl files in {}", dir.display()))
-                .code("config::no-files")
-                .help("run tether in a stack directory or pass --stack DIR"),
-        );
-        return (Config::default(), diags);
+        return Err((format!("no *.hcl files in {}", dir.display()), "config::no-files"));
     }
+    Ok(names)
+}
 
-    let mut loader = Loader::default();
-    for name in names {
-        let path = dir.join(&name);
-        match std::fs::read(&path) {
-            Ok(bytes) => match String::from_utf8(bytes) {
-                Ok(text) => loader.load_file(path, text),
-                Err(e) => {
-                    // Keep the file (with replacement characters) so the diagnostic can show where
-                    // the first bad byte is; up to that byte the offsets are the same.
-                    let at = e.utf8_error().valid_up_to();
-                    let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
-                    let len = text[at..].chars().next().map_or(0, char::len_utf8);
-                    let file = loader.config.sources.add(path.clone(), text);
-                    loader.diags.push(
-                        Diag::error(format!("{} is not valid UTF-8 text", path.display()))
-                            .code("config::not-utf8")
-                            .label(Span::new(file, at..at + len), "first invalid byte")
-                            .help("save the file as UTF-8"),
-                    );
-                }
-            },
-            Err(e) => loader.diags.push(
-                Diag::error(format!("cannot read {}: {}", path.display(), lower_first(&e.to_string())))
-                    .code("config::read")
-                    .help("check that the file exists and is readable"),
-            ),
+/// `a/b/../c` -> `a/c`, without touching the file system, so diagnostics name included files
+/// by a short path.
+fn normalize(path: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir if matches!(out.components().next_back(), Some(Component::Normal(_))) => {
+                out.pop();
+            }
+            other => out.push(other),
         }
     }
-    let (config, mut rest) = loader.finish();
-    diags.append(&mut rest);
-    (config, diags)
+    if out.as_os_str().is_empty() {
+        out.push(".");
+    }
+    out
 }
 
 /// Loads a stack from in-memory files (tests, fuzzing, `fmt` on stdin). No disk access.
@@ -121,6 +144,36 @@ enum Item<'a> {
 }
 
 impl Loader {
+    fn load_files(&mut self, dir: &Path, names: Vec<std::ffi::OsString>) {
+        for name in names {
+            let path = dir.join(&name);
+            match std::fs::read(&path) {
+                Ok(bytes) => match String::from_utf8(bytes) {
+                    Ok(text) => self.load_file(path, text),
+                    Err(e) => {
+                        // Keep the file (with replacement characters) so the diagnostic can show
+                        // where the first bad byte is; up to that byte the offsets are the same.
+                        let at = e.utf8_error().valid_up_to();
+                        let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
+                        let len = text[at..].chars().next().map_or(0, char::len_utf8);
+                        let file = self.config.sources.add(path.clone(), text);
+                        self.diags.push(
+                            Diag::error(format!("{} is not valid UTF-8 text", path.display()))
+                                .code("config::not-utf8")
+                                .label(Span::new(file, at..at + len), "first invalid byte")
+                                .help("save the file as UTF-8"),
+                        );
+                    }
+                },
+                Err(e) => self.diags.push(
+                    Diag::error(format!("cannot read {}: {}", path.display(), lower_first(&e.to_string())))
+                        .code("config::read")
+                        .help("check that the file exists and is readable"),
+                ),
+            }
+        }
+    }
+
     fn load_file(&mut self, path: PathBuf, text: String) {
         let file = self.config.sources.add(path, text.as_str());
         let Some(body) = self.parse_recovering(file, &text) else { return };
@@ -227,7 +280,7 @@ impl Loader {
         let kind = block.ident.as_str();
         let expected = match kind {
             "resource" | "data" => 2,
-            "variable" | "output" | "provider" => 1,
+            "variable" | "output" | "provider" | "include" => 1,
             "locals" | "tether" => 0,
             _ => {
                 let mut d = Diag::error(format!("unknown block type {kind}"))
@@ -235,7 +288,10 @@ impl Loader {
                     .label(span(file, block.ident.span()), "not a stack block");
                 d = match (kind, did_you_mean(kind, TOP_LEVEL_BLOCKS.iter().copied())) {
                     ("terraform", _) => d.help("tether settings go in a tether { } block"),
-                    ("module", _) => d.help("modules are not supported; put the resources in the stack directly"),
+                    ("module", _) => d.help(
+                        "modules are not supported; to reuse another stack's files write \
+                         include \"NAME\" { source = \"../DIR\" }",
+                    ),
                     (_, Some(s)) => d.help(format!("did you mean {s}?")),
                     _ => d.help(format!("a stack file may contain: {}", TOP_LEVEL_BLOCKS.join(", "))),
                 };
@@ -265,6 +321,7 @@ impl Loader {
             "locals" => self.locals(file, block),
             "output" => self.output(file, block),
             "provider" => self.provider(file, block),
+            "include" => self.include(file, block),
             _ => self.tether(file, block),
         }
     }
@@ -596,6 +653,34 @@ impl Loader {
             }
         }
         self.config.providers.push(p);
+    }
+
+    fn include(&mut self, file: FileId, block: &Block) {
+        let name = block.labels[0].as_str().to_string();
+        let header = header_span(file, block);
+        let mut source = None;
+        for item in self.items(file, &block.body) {
+            match item {
+                Item::Attr(a) if a.name == "source" => {
+                    source = self.literal_string(&a, "include sources").map(|s| (s, a.span.clone()));
+                }
+                Item::Attr(a) => self.unknown_argument(&a.name, a.name_span.clone(), "include", &["source"]),
+                Item::Block(b) => {
+                    self.unknown_argument(b.ident.as_str(), span(file, b.ident.span()), "include", &["source"])
+                }
+            }
+        }
+        match source {
+            Some((source, source_span)) => {
+                self.config.includes.push(IncludeBlock { name, source, span: header, source_span })
+            }
+            None => self.diags.push(
+                Diag::error(format!("include {name} has no source"))
+                    .code("config::missing-argument")
+                    .label(header, "source is required")
+                    .help("write source = \"../OTHER-STACK\": the directory whose *.hcl files join this stack"),
+            ),
+        }
     }
 
     fn tether(&mut self, file: FileId, block: &Block) {

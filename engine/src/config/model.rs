@@ -19,6 +19,21 @@ pub struct Config {
     pub outputs: Vec<OutputBlock>,
     pub providers: Vec<ProviderBlock>,
     pub settings: Settings,
+    /// `include "NAME" { source = "DIR" }` blocks, in the order they were loaded (those of
+    /// included directories too).
+    pub includes: Vec<IncludeBlock>,
+}
+
+/// `include "network" { source = "../hybrid-network" }`: the `*.hcl` files of another directory
+/// are part of this stack. Not a module: their blocks join this stack's one namespace, so
+/// addresses, variables and outputs are the same as if the files were in the stack directory.
+#[derive(Debug, Clone)]
+pub struct IncludeBlock {
+    pub name: String,
+    /// The directory as written, relative to the directory of the file that includes it.
+    pub source: String,
+    pub span: Span,
+    pub source_span: Span,
 }
 
 impl Config {

@@ -749,3 +749,50 @@ fn duplicate_one_letter_keys_recover_in_a_busy_file() {
     assert_eq!(render(&c, &diags), ["28 config::duplicate +19"]);
     assert_eq!(c.locals.len(), 26);
 }
+
+#[test]
+fn include_loads_another_directory_into_the_same_namespace() {
+    let root = tempfile::tempdir().unwrap();
+    let (net, app, shared) = (root.path().join("net"), root.path().join("app"), root.path().join("shared"));
+    for d in [&net, &app, &shared] {
+        std::fs::create_dir(d).unwrap();
+    }
+    std::fs::write(shared.join("vars.hcl"), "variable \"region\" {}\n").unwrap();
+    std::fs::write(net.join("net.hcl"), "include \"shared\" {\n  source = \"../shared\"\n}\nvariable \"cidr\" {}\n")
+        .unwrap();
+    std::fs::write(
+        app.join("main.hcl"),
+        "include \"network\" {\n  source = \"../net\"\n}\nvariable \"app\" {}\noutput \"c\" {\n  value = var.cidr\n}\n",
+    )
+    .unwrap();
+    let (c, d) = load_dir(&app);
+    assert!(d.is_empty(), "{d:#?}");
+    let names: Vec<&str> = c.variables.iter().map(|v| v.name.as_str()).collect();
+    assert_eq!(names, ["app", "cidr", "region"], "included files, and their includes, join the stack");
+    // Diagnostics name included files by a short path, not app/../net.
+    assert_eq!(c.sources.path(c.variables[1].span.file), root.path().join("net").join("net.hcl"));
+    assert_eq!(c.includes.iter().map(|i| i.name.as_str()).collect::<Vec<_>>(), ["network", "shared"]);
+}
+
+#[test]
+fn include_errors_point_at_the_source() {
+    let root = tempfile::tempdir().unwrap();
+    let app = root.path().join("app");
+    std::fs::create_dir(&app).unwrap();
+    std::fs::write(app.join("main.hcl"), "include \"x\" {\n  source = \"../missing\"\n}\n").unwrap();
+    let (c, d) = load_dir(&app);
+    assert_eq!(d.len(), 1, "{d:#?}");
+    assert_eq!(d[0].code.as_deref(), Some("config::include"));
+    assert!(d[0].summary.contains("cannot read stack directory"), "{}", d[0].summary);
+    assert_eq!(c.sources.location(&d[0].labels[0].span), format!("{}:2:12", app.join("main.hcl").display()));
+
+    // A directory that includes itself (directly or through another) is loaded once.
+    std::fs::write(app.join("main.hcl"), "include \"me\" {\n  source = \".\"\n}\n").unwrap();
+    let (_, d) = load_dir(&app);
+    assert_eq!(d[0].code.as_deref(), Some("config::include-twice"));
+
+    std::fs::write(app.join("main.hcl"), "include \"me\" {\n  path = \".\"\n}\n").unwrap();
+    let (_, d) = load_dir(&app);
+    let codes: Vec<_> = d.iter().filter_map(|d| d.code.as_deref()).collect();
+    assert_eq!(codes, ["config::unknown-argument", "config::missing-argument"]);
+}
