@@ -19,17 +19,25 @@ pub struct Moto {
 impl Moto {
     pub fn start() -> Moto {
         let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-        let bin = std::env::var_os("TETHER_MOTO_SERVER")
-            .map(PathBuf::from)
-            .unwrap_or_else(|| root.join(".venv/bin/moto_server"));
-        assert!(bin.exists(), "moto is not installed at {}: run ./scripts/moto-setup", bin.display());
+        // moto plus the APIs it lacks (scripts/moto_ext.py); TETHER_MOTO_SERVER names another
+        // server taking moto_server's options instead.
+        let mut cmd = match std::env::var_os("TETHER_MOTO_SERVER") {
+            Some(bin) => Command::new(PathBuf::from(bin)),
+            None => {
+                let python = root.join(".venv/bin/python");
+                assert!(python.exists(), "moto is not installed at {}: run ./scripts/moto-setup", python.display());
+                let mut cmd = Command::new(python);
+                cmd.arg(root.join("scripts/moto_ext.py"));
+                cmd
+            }
+        };
         let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-        let child = Command::new(&bin)
+        let child = cmd
             .args(["-H", "127.0.0.1", "-p", &port.to_string()])
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
-            .expect("start moto_server");
+            .expect("start moto");
         let deadline = Instant::now() + Duration::from_secs(60);
         while TcpStream::connect(("127.0.0.1", port)).is_err() {
             assert!(Instant::now() < deadline, "moto did not start on 127.0.0.1:{port}");
