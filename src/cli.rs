@@ -176,6 +176,11 @@ pub struct ApplyArgs {
     /// The most operations to run at once.
     #[arg(long, default_value_t = 10, value_name = "N")]
     pub parallelism: usize,
+    /// Allow the plan to replace or destroy this high-impact object (an EKS cluster, VPN
+    /// connection, customer gateway or transit gateway). Repeatable; TYPE.NAME covers every
+    /// instance.
+    #[arg(long = "allow-replace", value_name = "ADDRESS")]
+    pub allow_replace: Vec<String>,
     #[command(flatten)]
     pub lock: LockArgs,
 }

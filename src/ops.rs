@@ -275,34 +275,49 @@ fn printer(style: Style) -> apply::EventSink {
 
 /// `apply [PLANFILE]` and `destroy`.
 pub async fn apply(env: &Env, args: &cli::ApplyArgs) -> Code {
-    run_apply(
-        env,
-        args.plan_file.as_deref(),
-        &args.vars,
-        &args.targeting,
-        false,
-        args.auto_approve,
-        args.parallelism,
-        &args.lock,
-    )
-    .await
+    let allowed = match parse_addrs(env, &args.allow_replace) {
+        Ok(a) => a,
+        Err(c) => return c,
+    };
+    let how = ApplyHow { destroy: false, auto_approve: args.auto_approve, parallelism: args.parallelism, allowed };
+    run_apply(env, args.plan_file.as_deref(), &args.vars, &args.targeting, &how, &args.lock).await
 }
 
 pub async fn destroy(env: &Env, args: &cli::DestroyArgs) -> Code {
-    run_apply(env, None, &args.vars, &args.targeting, true, args.auto_approve, args.parallelism, &args.lock).await
+    let how =
+        ApplyHow { destroy: true, auto_approve: args.auto_approve, parallelism: args.parallelism, allowed: Vec::new() };
+    run_apply(env, None, &args.vars, &args.targeting, &how, &args.lock).await
 }
 
-#[allow(clippy::too_many_arguments)]
+/// The options of `apply` and `destroy` that are not about loading the stack.
+struct ApplyHow {
+    destroy: bool,
+    auto_approve: bool,
+    parallelism: usize,
+    /// `--allow-replace`: high-impact instances the plan may replace or destroy.
+    allowed: Vec<InstanceAddr>,
+}
+
+/// Refuses a plan with high-impact changes that `--allow-replace` does not name; prints the
+/// warnings either way.
+fn guard_high_impact(env: &Env, plan: &Plan, how: &ApplyHow, sources: &SourceMap) -> Result<(), Code> {
+    let mut diags = apply::check_allowed_replacements(plan, &how.allowed);
+    if diag::has_errors(&diags) {
+        return Err(report(env, diags, sources));
+    }
+    print_diags(env, &mut diags, sources);
+    Ok(())
+}
+
 async fn run_apply(
     env: &Env,
     plan_file: Option<&Path>,
     vars: &VarArgs,
     targeting: &cli::TargetArgs,
-    destroy: bool,
-    auto_approve: bool,
-    parallelism: usize,
+    how: &ApplyHow,
     lock_args: &cli::LockArgs,
 ) -> Code {
+    let destroy = how.destroy;
     let saved = match plan_file {
         Some(path) => match load_plan(env, path) {
             Ok(p) => Some(p),
@@ -330,6 +345,9 @@ async fn run_apply(
             if let Err(d) = apply::check_fresh(&p, &stack, state.as_ref()) {
                 return report(env, vec![d], &stack.config.sources);
             }
+            if let Err(c) = guard_high_impact(env, &p, how, &stack.config.sources) {
+                return c;
+            }
             (stack, p)
         }
         None => {
@@ -342,7 +360,10 @@ async fn run_apply(
                 drop(guard);
                 return 0;
             }
-            if !auto_approve {
+            if let Err(c) = guard_high_impact(env, &p, how, &stack.config.sources) {
+                return c;
+            }
+            if !how.auto_approve {
                 let question = if destroy {
                     "Do you really want to destroy all resources?"
                 } else {
@@ -364,7 +385,7 @@ async fn run_apply(
             (stack, p)
         }
     };
-    let opts = ApplyOptions { parallelism: parallelism.max(1), ..ApplyOptions::default() };
+    let opts = ApplyOptions { parallelism: how.parallelism.max(1), ..ApplyOptions::default() };
     let stop = opts.stop.clone();
     tokio::spawn(async move {
         if tokio::signal::ctrl_c().await.is_ok() {

@@ -207,7 +207,16 @@ fn vpn_connection_lifecycle() {
     no_key(&plan, "plan");
     assert!(plan.stdout.contains("-/+ resource \"aws_vpn_connection\" \"onprem\""), "{}", plan.stdout);
     assert!(plan.stdout.contains("must be replaced"), "{}", plan.stdout);
-    let apply = moto.tether(dir.path(), &["apply", "--auto-approve"]).expect(0);
+    assert!(plan.stdout.contains("# HIGH IMPACT: the on-prem network"), "{}", plan.stdout);
+    let refused = moto.tether(dir.path(), &["apply", "--auto-approve"]).expect(1);
+    assert!(refused.stderr.contains("apply::high-impact"), "{}", refused.stderr);
+    assert!(
+        !refused.api_calls().iter().any(|c| c.contains("Create") || c.contains("Delete")),
+        "refused before any change: {:?}",
+        refused.api_calls()
+    );
+    let apply =
+        moto.tether(dir.path(), &["apply", "--auto-approve", "--allow-replace", "aws_vpn_connection.onprem"]).expect(0);
     no_key(&apply, "apply");
     let new_id = output(&moto, dir.path(), "vpn_id");
     assert_ne!(new_id, id, "replaced");

@@ -83,7 +83,8 @@ fn plan_apply_replan_update_replace_destroy() {
     assert_contains(&plan.stdout, "-/+ resource \"mock_network\" \"main\"");
     assert_contains(&squash(&plan.stdout), r#"~ cidr_block = "10.0.0.0/16" -> "10.1.0.0/16" # forces replacement"#);
     f.clear_calls();
-    f.apply();
+    // The mock network is a high-impact type: its replacement must be allowed by name.
+    f.run(&["apply", "--auto-approve", "--allow-replace", "mock_network.main"]).ok();
     let log = f.call_log();
     let deleted = log.iter().position(|c| c == "delete mock_network.main").expect("a delete call");
     let created = log.iter().position(|c| c == "create mock_network.main").expect("a create call");
@@ -548,4 +549,53 @@ fn apply_without_a_terminal_needs_auto_approve_or_a_saved_plan() {
     assert!(f.calls().iter().all(|c| c.op == "read"), "{:?}", f.call_log());
     assert_eq!(f.objects().len(), 2);
     assert!(!f.lock_path().exists());
+}
+
+#[test]
+fn high_impact_replacement_needs_allow_replace() {
+    let f = Fixture::new(LIFECYCLE_V1);
+    f.apply();
+    let net = f.object_at("mock_network.main").unwrap();
+    f.write("main.hcl", &LIFECYCLE_V1.replace("10.0.0.0/16", "10.1.0.0/16"));
+
+    // Every report marks it, first.
+    let plan = f.run(&["plan", "--out", "replace.tfplan"]).ok();
+    assert_contains(&plan.stdout, "Warning: this plan replaces or destroys 1 high-impact object:");
+    assert_contains(&plan.stdout, "mock_network.main (replaced): every subnet and server in the network loses");
+    assert_contains(&plan.stdout, "--allow-replace 'mock_network.main'");
+    assert_contains(&plan.stdout, "# HIGH IMPACT: every subnet");
+    let json: serde_json::Value =
+        serde_json::from_str(&f.run(&["show", "--format", "json", "replace.tfplan"]).ok().stdout).unwrap();
+    assert_eq!(json["high_impact"], serde_json::json!(["mock_network.main"]));
+    let change = json["resource_changes"].as_array().unwrap().iter().find(|c| c["address"] == "mock_network.main");
+    assert_eq!(change.unwrap()["high_impact"], true);
+
+    // apply refuses, before any call, with the flag to add; a saved plan too.
+    f.clear_calls();
+    for args in [&["apply", "--auto-approve"][..], &["apply", "replace.tfplan"][..]] {
+        let refused = f.run(args).expect(1);
+        assert_contains(&refused.stderr, "apply::high-impact");
+        assert_contains(&refused.stderr, "the plan would replace mock_network.main, a high-impact object");
+        assert_contains(&refused.stderr, "--allow-replace 'mock_network.main'");
+        assert!(
+            f.call_log().iter().all(|c| !c.starts_with("create") && !c.starts_with("delete")),
+            "{:?}",
+            f.call_log()
+        );
+        assert_eq!(f.object_at("mock_network.main").unwrap().id, net.id, "the network is untouched");
+        assert!(!f.lock_path().exists(), "the lock is released");
+    }
+
+    // A name that matches nothing protects nothing, and says so.
+    let wrong = f.run(&["apply", "--auto-approve", "--allow-replace", "mock_network.other"]).expect(1);
+    assert_contains(&wrong.stderr, "--allow-replace mock_network.other matches no high-impact change");
+
+    // Named, the saved plan is applied.
+    let run = f.run(&["apply", "--allow-replace", "mock_network.main", "replace.tfplan"]).ok();
+    assert_contains(&run.stdout, "Resources: 1 added, 0 changed, 1 destroyed.");
+    assert_ne!(f.object_at("mock_network.main").unwrap().id, net.id);
+
+    // destroy is exempt: deleting everything is what it was asked for.
+    f.run(&["destroy", "--auto-approve"]).ok();
+    assert!(f.objects().is_empty());
 }

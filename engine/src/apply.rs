@@ -97,6 +97,41 @@ pub fn check_fresh(plan: &Plan, stack: &Stack, state: Option<&StateFile>) -> Res
     }
 }
 
+/// The blast-radius guard: a plan that replaces or deletes high-impact objects is applied only
+/// when `allowed` (from `--allow-replace`) names each of them. Plans made for `destroy` are
+/// exempt: deleting everything is what they were asked for. Names that match no high-impact
+/// change are warned about (likely a typo that would not have protected anything).
+pub fn check_allowed_replacements(plan: &Plan, allowed: &[InstanceAddr]) -> Diags {
+    let mut diags = Diags::new();
+    let named = |c: &ResourceChange| c.instance_addr().is_some_and(|a| allowed.iter().any(|x| a.matches(x)));
+    let high: Vec<&ResourceChange> = plan.changes.iter().filter(|c| c.high_impact.is_some()).collect();
+    if !plan.destroy {
+        for c in high.iter().filter(|c| !named(c)) {
+            let what = if c.action == Action::Delete { "destroy" } else { "replace" };
+            diags.push(
+                Diag::error(format!("the plan would {what} {}, a high-impact object", c.address))
+                    .code("apply::high-impact")
+                    .address(&c.address)
+                    .detail(format!("{}: {}", c.type_name, c.high_impact.as_deref().unwrap_or_default()))
+                    .help(format!(
+                        "review the plan; if this is intended, apply again with --allow-replace '{}'",
+                        c.address
+                    )),
+            );
+        }
+    }
+    for a in allowed {
+        if !high.iter().any(|c| c.instance_addr().is_some_and(|i| i.matches(a))) {
+            diags.push(
+                Diag::warning(format!("--allow-replace {a} matches no high-impact change in this plan"))
+                    .code("apply::allow-replace-unused")
+                    .help("check the address against the plan; nothing was allowed by it"),
+            );
+        }
+    }
+    diags
+}
+
 /// Persists state after every operation: one writer, serial bumped on each write.
 struct StateStore {
     backend: Arc<dyn Backend>,

@@ -83,9 +83,18 @@ pub struct ResourceChange {
     pub dependencies: Vec<String>,
     pub create_before_destroy: bool,
     pub prevent_destroy: bool,
+    /// Set when the change replaces or deletes an object of a high-impact type (the schema's
+    /// reason): shown first in every report, and `apply` needs `--allow-replace` for it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub high_impact: Option<String>,
 }
 
 impl ResourceChange {
+    /// True for a delete or either kind of replacement.
+    pub fn removes_object(&self) -> bool {
+        matches!(self.action, Action::Delete | Action::DeleteThenCreate | Action::CreateThenDelete)
+    }
+
     pub fn instance_addr(&self) -> Option<InstanceAddr> {
         InstanceAddr::parse(&self.address).ok()
     }
@@ -587,6 +596,7 @@ pub async fn plan(
                 dependencies: r.dependencies.clone(),
                 create_before_destroy: false,
                 prevent_destroy: declared.is_some_and(|d| d.lifecycle.prevent_destroy),
+                high_impact: None,
             });
         }
         // Deposed objects left by an interrupted create_before_destroy are deleted.
@@ -605,11 +615,13 @@ pub async fn plan(
                 dependencies: r.dependencies.clone(),
                 create_before_destroy: true,
                 prevent_destroy: false,
+                high_impact: None,
             });
         }
     }
 
     cross_resource_checks(stack, registry, &changes, &mut diags);
+    mark_high_impact(registry, &mut changes);
     // Outputs come out of the walk in graph order; people read them by name.
     outputs.sort_by(|a, b| a.name.cmp(&b.name));
     apply_targeting(stack, &mut changes, opts, &mut diags);
@@ -637,6 +649,13 @@ pub async fn plan(
         interrupted,
     };
     Ok((plan, diags))
+}
+
+/// Marks deletions and replacements of the types whose schema calls them high impact.
+fn mark_high_impact(registry: &Registry, changes: &mut [ResourceChange]) {
+    for c in changes.iter_mut().filter(|c| c.mode == "managed" && c.removes_object()) {
+        c.high_impact = registry.schema(Mode::Managed, &c.type_name).and_then(|s| s.high_impact.clone());
+    }
 }
 
 /// Hands every planned instance to its provider for checks that span resources, and labels
@@ -748,6 +767,7 @@ fn new_change(res: &ResourceBlock, address: &str) -> ResourceChange {
         dependencies: Vec::new(),
         create_before_destroy: res.lifecycle.create_before_destroy,
         prevent_destroy: res.lifecycle.prevent_destroy,
+        high_impact: None,
     }
 }
 

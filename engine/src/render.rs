@@ -98,8 +98,12 @@ pub fn plan_human(plan: &Plan, style: Style) -> String {
                 let _ = writeln!(out, "  {} {what}", style.glyph(a));
             }
         }
+        high_impact_human(&mut out, &changed, style);
         out.push_str("\ntether will perform the following actions:\n");
-        for c in &changed {
+        // High-impact changes first: they are what a reviewer must not miss.
+        let (high, rest): (Vec<&ResourceChange>, Vec<&ResourceChange>) =
+            changed.iter().partition(|c| c.high_impact.is_some());
+        for c in high.iter().chain(&rest) {
             out.push('\n');
             resource_human(&mut out, c, style);
         }
@@ -142,6 +146,27 @@ fn show(v: Option<&Value>, sensitive: bool) -> String {
     }
 }
 
+/// The warning above the details of a plan that replaces or deletes high-impact objects.
+fn high_impact_human(out: &mut String, changed: &[&ResourceChange], style: Style) {
+    let high: Vec<&&ResourceChange> = changed.iter().filter(|c| c.high_impact.is_some()).collect();
+    if high.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "\n{} this plan replaces or destroys {} high-impact object{}:",
+        style.red(&style.bold("Warning:")),
+        high.len(),
+        if high.len() == 1 { "" } else { "s" }
+    );
+    for c in &high {
+        let what = if c.action == Action::Delete { "destroyed" } else { "replaced" };
+        let _ = writeln!(out, "  - {} ({what}): {}", c.address, c.high_impact.as_deref().unwrap_or_default());
+    }
+    let flags: Vec<String> = high.iter().map(|c| format!("--allow-replace '{}'", c.address)).collect();
+    let _ = writeln!(out, "  apply makes these changes only when told to: {}", flags.join(" "));
+}
+
 fn resource_human(out: &mut String, c: &ResourceChange, style: Style) {
     let verb = match c.action {
         Action::Create => "will be created".to_string(),
@@ -153,6 +178,9 @@ fn resource_human(out: &mut String, c: &ResourceChange, style: Style) {
         Action::NoOp => "has no changes".to_string(),
     };
     let _ = writeln!(out, "  {} {verb}", style.bold(&format!("# {}", c.address)));
+    if let Some(why) = &c.high_impact {
+        let _ = writeln!(out, "  # {}: {why}", style.red("HIGH IMPACT"));
+    }
     if let Some(reason) = &c.reason {
         let _ = writeln!(out, "  # (because {reason})");
     }
@@ -366,6 +394,8 @@ pub fn plan_json(plan: &Plan) -> serde_json::Value {
                     "replace_paths": c.requires_replace.iter().map(path_json).collect::<Vec<_>>(),
                 },
                 "action_reason": c.reason,
+                "high_impact": c.high_impact.is_some(),
+                "high_impact_reason": c.high_impact,
                 "depends_on": c.dependencies,
             })
         })
@@ -399,6 +429,7 @@ pub fn plan_json(plan: &Plan) -> serde_json::Value {
         "resource_changes": resource_changes,
         "output_changes": output_changes,
         "summary": { "add": add, "change": change, "destroy": destroy, "has_changes": plan.has_changes() },
+        "high_impact": plan.changes.iter().filter(|c| c.high_impact.is_some()).map(|c| c.address.as_str()).collect::<Vec<_>>(),
         "targets": plan.targets,
         "excludes": plan.excludes,
     })

@@ -547,7 +547,11 @@ fn mock_schema() -> ProviderSchema {
     ProviderSchema {
         provider: Block::new().attr("region", Attribute::optional(string())),
         resources: BTreeMap::from([
-            ("mock_network".to_string(), ResourceSchema::new("a mock network", network)),
+            (
+                "mock_network".to_string(),
+                ResourceSchema::new("a mock network", network)
+                    .high_impact("every subnet and server in the network loses connectivity"),
+            ),
             ("mock_subnet".to_string(), ResourceSchema::new("a mock subnet", subnet)),
             ("mock_server".to_string(), ResourceSchema::new("a mock server", server)),
         ]),

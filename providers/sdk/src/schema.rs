@@ -206,11 +206,22 @@ pub struct ResourceSchema {
     pub description: String,
     /// The attribute that holds the cloud identifier (almost always `id`).
     pub id_attribute: String,
+    /// Set for types whose replacement or deletion takes down much more than the object itself
+    /// (a cluster, a VPN, a transit gateway): why. Plans mark such changes high impact, and
+    /// `apply` makes them only when `--allow-replace` names the instance.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub high_impact: Option<String>,
 }
 
 impl ResourceSchema {
     pub fn new(description: impl Into<String>, block: Block) -> ResourceSchema {
-        ResourceSchema { block, description: description.into(), id_attribute: "id".into() }
+        ResourceSchema { block, description: description.into(), id_attribute: "id".into(), high_impact: None }
+    }
+
+    /// Marks the type high impact; `why` says what its loss takes down.
+    pub fn high_impact(mut self, why: impl Into<String>) -> ResourceSchema {
+        self.high_impact = Some(why.into());
+        self
     }
 }
 

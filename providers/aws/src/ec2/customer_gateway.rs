@@ -51,6 +51,7 @@ impl AwsResource for CustomerGateway {
                 .attr("tags", Attribute::optional(AttrType::map_of(AttrType::String)))
                 .attr("tags_all", Attribute::computed(AttrType::map_of(AttrType::String))),
         )
+        .high_impact("its VPN connections are replaced with it, cutting the on-prem network off")
     }
 
     fn canonicalize(&self, path: &AttrPath, v: Value) -> Value {

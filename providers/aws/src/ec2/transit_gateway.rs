@@ -120,6 +120,7 @@ impl AwsResource for TransitGateway {
                     .attr("propagation_default_route_table_id", Attribute::computed(AttrType::String)),
             ),
         )
+        .high_impact("every attachment, VPN and route on the hub goes with it")
     }
 
     fn validate(&self, config: &Value) -> Vec<Diagnostic> {

@@ -77,7 +77,9 @@ impl AwsResource for VpnConnection {
                 )
                 .attr(&format!("{t}_address"), Attribute::computed(s()).describe("the AWS end's outside IP"));
         }
-        ResourceSchema::new("A site-to-site VPN connection.", b)
+        ResourceSchema::new("A site-to-site VPN connection.", b).high_impact(
+            "the on-prem network, its hybrid nodes and pods lose their path to AWS while tunnels are rebuilt",
+        )
     }
 
     fn canonicalize(&self, path: &AttrPath, v: Value) -> Value {

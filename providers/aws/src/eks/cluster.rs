@@ -77,6 +77,7 @@ impl AwsResource for Cluster {
                 .block("remote_network_config", BlockType::single(remote))
                 .block("access_config", BlockType::single(access)),
         )
+        .high_impact("every workload on the cluster, in the VPC and on-prem, goes down with the control plane")
     }
 
     fn canonicalize(&self, path: &AttrPath, v: Value) -> Value {
