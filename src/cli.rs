@@ -36,6 +36,9 @@ pub enum Command {
     Apply(ApplyArgs),
     /// Destroy everything the stack manages.
     Destroy(DestroyArgs),
+    /// Compare state with what exists, read-only: changed, deleted and unmanaged objects.
+    /// Exit 0: no drift, 2: drift, 1: error.
+    Drift(DriftArgs),
     /// Show a saved plan, or the current state.
     Show(ShowArgs),
     /// Print the dependency graph (Graphviz DOT, or Mermaid).
@@ -57,6 +60,8 @@ pub enum Command {
 pub enum ReportFormat {
     Human,
     Json,
+    /// For pull-request comments and alerts.
+    Markdown,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -181,6 +186,27 @@ pub struct ApplyArgs {
     /// instance.
     #[arg(long = "allow-replace", value_name = "ADDRESS")]
     pub allow_replace: Vec<String>,
+    /// Change nothing in the cloud: record in state what changed outside tether (the same as
+    /// `tether drift --accept`).
+    #[arg(long, conflicts_with_all = ["plan_file", "allow_replace"])]
+    pub refresh_only: bool,
+    #[command(flatten)]
+    pub lock: LockArgs,
+}
+
+#[derive(Args, Debug)]
+pub struct DriftArgs {
+    #[command(flatten)]
+    pub vars: VarArgs,
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: ReportFormat,
+    /// Record what was found into state (changed objects as they are now, deleted ones
+    /// removed), under the lock, after showing it.
+    #[arg(long)]
+    pub accept: bool,
+    /// With --accept: do not ask for confirmation.
+    #[arg(long)]
+    pub auto_approve: bool,
     #[command(flatten)]
     pub lock: LockArgs,
 }

@@ -49,6 +49,7 @@ fn main() {
             Plan(a) => ops::plan(&env, a).await,
             Apply(a) => ops::apply(&env, a).await,
             Destroy(a) => ops::destroy(&env, a).await,
+            Drift(a) => ops::drift(&env, a).await,
             Show(a) => ops::show(&env, a).await,
             Graph(a) => ops::graph(&env, a).await,
             State(c) => ops::state(&env, c).await,

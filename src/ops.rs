@@ -12,6 +12,7 @@ use tether_engine::diag::{self, Diag, Diags, SourceMap};
 use tether_engine::plan::{self, Plan, PlanOptions};
 use tether_engine::registry::Registry;
 use tether_engine::render::{self, Style};
+use tether_engine::report;
 use tether_engine::stack::{self, InputFlag, Inputs, Stack};
 use tether_sdk::{ImportRequest, Value};
 use tether_state::{Backend, LocalBackend, LockGuard, LockInfo, StateError, StateFile};
@@ -132,6 +133,16 @@ pub async fn validate(env: &Env, args: &cli::ValidateArgs) -> Code {
             println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
             i32::from(failed)
         }
+        ReportFormat::Markdown => {
+            println!("## tether validate\n");
+            if diags.is_empty() {
+                println!("The stack is valid.");
+            }
+            for d in &diags {
+                println!("- {}", render::diagnostic_line(d, sources).replace('\n', " "));
+            }
+            i32::from(failed)
+        }
         ReportFormat::Human => {
             let code = report(env, diags, sources);
             if code == 0 {
@@ -140,6 +151,104 @@ pub async fn validate(env: &Env, args: &cli::ValidateArgs) -> Code {
             code
         }
     }
+}
+
+/// Loads the stack and resolves its variables (no provider is touched).
+fn load_with_vars(env: &Env, vars: &VarArgs) -> Result<(Stack, std::collections::BTreeMap<String, Value>), Code> {
+    let (mut stack, mut diags) = load_stack(env)?;
+    let (variables, var_diags) = stack::resolve_variables(&mut stack, &inputs(vars));
+    diags.extend(var_diags);
+    if diag::has_errors(&diags) {
+        return Err(report(env, diags, &stack.config.sources));
+    }
+    print_diags(env, &mut diags, &stack.config.sources);
+    Ok((stack, variables))
+}
+
+pub async fn drift(env: &Env, args: &cli::DriftArgs) -> Code {
+    run_drift(env, &args.vars, args.format, args.accept, args.auto_approve, &args.lock).await
+}
+
+/// `drift`, and `apply --refresh-only` (= `drift --accept`). Detection is read-only and takes
+/// no lock; accepting re-reads state under the lock and refuses if it moved on meanwhile.
+async fn run_drift(
+    env: &Env,
+    vars: &VarArgs,
+    format: ReportFormat,
+    accept: bool,
+    auto_approve: bool,
+    lock_args: &cli::LockArgs,
+) -> Code {
+    let backend = backend(&env.stack_dir, None);
+    let state = match read_state(env, backend.as_ref()) {
+        Ok(Some(s)) => s,
+        Ok(None) => {
+            println!("No state: the stack has not been applied, so nothing can have drifted.");
+            return 0;
+        }
+        Err(c) => return c,
+    };
+    let (stack, variables) = match load_with_vars(env, vars) {
+        Ok(x) => x,
+        Err(c) => return c,
+    };
+    let found = match tether_engine::drift::detect(&stack, &env.registry, &state, &variables).await {
+        Ok(r) => r,
+        Err(diags) => return report(env, diags, &stack.config.sources),
+    };
+    match format {
+        ReportFormat::Human => print!("{}", report::drift_human(&found, env.style)),
+        ReportFormat::Json => {
+            println!("{}", serde_json::to_string_pretty(&report::drift_json(&found)).unwrap_or_default())
+        }
+        ReportFormat::Markdown => print!("{}", report::drift_markdown(&found)),
+    }
+    if !found.has_drift() {
+        return 0;
+    }
+    if !accept {
+        return 2;
+    }
+    if found.resources.is_empty() {
+        println!("\nNothing to record: objects not in state are left alone (tether import brings one in).");
+        return 0;
+    }
+    if !auto_approve {
+        if !std::io::stdin().is_terminal() {
+            return error(
+                env,
+                Diag::error("recording drift needs approval, but there is no terminal to ask on")
+                    .code("drift::not-approved")
+                    .help("review the report above, then pass --auto-approve"),
+            );
+        }
+        if !confirm(env, "Record these changes in state? Nothing in the cloud is changed.") {
+            println!("\nNothing recorded.");
+            return 1;
+        }
+    }
+    let guard = match lock(env, backend.as_ref(), "drift --accept", lock_args) {
+        Ok(g) => g,
+        Err(c) => return c,
+    };
+    let mut state = match read_state(env, backend.as_ref()) {
+        Ok(Some(s)) => s,
+        Ok(None) => return error(env, Diag::error("the state disappeared while drift was being detected")),
+        Err(c) => return c,
+    };
+    let (updated, removed) = match tether_engine::drift::accept(&mut state, &found) {
+        Ok(n) => n,
+        Err(d) => return error(env, d),
+    };
+    state.serial += 1;
+    if let Err(e) = backend.write(&state) {
+        return error(env, state_diag(e));
+    }
+    if let Err(e) = guard.release() {
+        eprintln!("warning: {e}");
+    }
+    println!("\nRecorded in state: {updated} updated, {removed} removed (deleted outside tether).");
+    0
 }
 
 /// Loads, resolves inputs and plans. Returns the stack too (apply needs it).
@@ -185,10 +294,7 @@ pub async fn plan(env: &Env, args: &cli::PlanArgs) -> Code {
             Ok(x) => x,
             Err(c) => return c,
         };
-    match args.format {
-        ReportFormat::Human => print!("{}", render::plan_human(&p, env.style)),
-        ReportFormat::Json => println!("{}", serde_json::to_string_pretty(&render::plan_json(&p)).unwrap_or_default()),
-    }
+    print_plan(&p, args.format, env.style);
     if let Some(out) = &args.out {
         if let Err(e) = save_plan(out, &p) {
             return error(
@@ -208,6 +314,15 @@ pub async fn plan(env: &Env, args: &cli::PlanArgs) -> Code {
         2
     } else {
         0
+    }
+}
+
+/// A plan in the chosen report format, on stdout.
+fn print_plan(p: &Plan, format: ReportFormat, style: Style) {
+    match format {
+        ReportFormat::Human => print!("{}", render::plan_human(p, style)),
+        ReportFormat::Json => println!("{}", serde_json::to_string_pretty(&render::plan_json(p)).unwrap_or_default()),
+        ReportFormat::Markdown => print!("{}", report::plan_markdown(p, "")),
     }
 }
 
@@ -275,6 +390,9 @@ fn printer(style: Style) -> apply::EventSink {
 
 /// `apply [PLANFILE]` and `destroy`.
 pub async fn apply(env: &Env, args: &cli::ApplyArgs) -> Code {
+    if args.refresh_only {
+        return run_drift(env, &args.vars, ReportFormat::Human, true, args.auto_approve, &args.lock).await;
+    }
     let allowed = match parse_addrs(env, &args.allow_replace) {
         Ok(a) => a,
         Err(c) => return c,
@@ -447,17 +565,12 @@ pub async fn show(env: &Env, args: &cli::ShowArgs) -> Code {
             Ok(p) => p,
             Err(c) => return c,
         };
-        match args.format {
-            ReportFormat::Human => {
-                for w in &p.warnings {
-                    println!("{w}");
-                }
-                print!("{}", render::plan_human(&p, env.style));
-            }
-            ReportFormat::Json => {
-                println!("{}", serde_json::to_string_pretty(&render::plan_json(&p)).unwrap_or_default())
+        if args.format == ReportFormat::Human {
+            for w in &p.warnings {
+                println!("{w}");
             }
         }
+        print_plan(&p, args.format, env.style);
         return 0;
     }
     let (stack, _) = stack::load(&env.stack_dir, &env.registry);
@@ -484,7 +597,7 @@ pub async fn show(env: &Env, args: &cli::ShowArgs) -> Code {
             let v = serde_json::json!({"lineage": state.lineage, "serial": state.serial, "resources": resources});
             println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
         }
-        ReportFormat::Human => {
+        ReportFormat::Human | ReportFormat::Markdown => {
             for r in &state.resources {
                 print_resource(&env.registry, r);
             }

@@ -241,3 +241,39 @@ fn the_human_plan_of_a_small_stack() {
     insta::assert_snapshot!("plan_update", update.stdout);
     assert_not_contains(&update.stdout, "not-in-the-plan");
 }
+
+#[test]
+fn the_markdown_plan_is_a_pull_request_comment() {
+    let f = Fixture::new(SNAPSHOT_STACK);
+    f.apply();
+    // An update, and a replacement of the (high-impact) network.
+    let changed = SNAPSHOT_STACK
+        .replace(r#"team = "net""#, r#"team = "platform""#)
+        .replace("10.0.0.0/16", "10.9.0.0/16")
+        .replace("from     = 443", "from     = 8443");
+    f.write("main.hcl", &changed);
+    let md = f.run(&["plan", "--format", "markdown", "--out", "pr.tfplan"]).ok().stdout;
+    insta::assert_snapshot!("plan_markdown", md);
+    // High-impact first: the caution block and the network's section come before the server's.
+    let caution = md.find("[!CAUTION]").expect("a caution block");
+    let network = md.find("<summary><code>-/+ mock_network.main</code>").expect("network section");
+    let server = md.find("<summary><code>").expect("a section");
+    assert!(caution < network && network == server, "{md}");
+    assert!(!md.contains("not-in-the-plan"), "secrets never appear");
+    // show PLANFILE gives the same report.
+    assert_eq!(f.run(&["show", "--format", "markdown", "pr.tfplan"]).ok().stdout, md);
+}
+
+#[test]
+fn a_huge_markdown_plan_is_shortened_under_the_comment_limit() {
+    // 300 servers with 60-line user data: far beyond 65,536 characters in full.
+    let script: String = (0..60).map(|i| format!("    echo line {i} of a long bootstrap script\n")).collect();
+    let f = Fixture::new(&format!(
+        "resource \"mock_server\" \"many\" {{\n  count = 300\n  name = \"s${{count.index}}\"\n  user_data = <<-EOT\n{script}  EOT\n}}\n"
+    ));
+    let md = f.run(&["plan", "--format", "markdown"]).ok().stdout;
+    assert!(md.chars().count() <= 65_536, "{} characters", md.chars().count());
+    assert_contains(&md, "**Plan: 300 to add, 0 to change, 0 to destroy.**");
+    assert_contains(&md, "shortened to fit GitHub's 65,536-character comment limit");
+    assert_contains(&md, "mock_server.many[299]");
+}

@@ -409,7 +409,7 @@ pub fn apply_ignore_changes(res: &ResourceBlock, config: Value, prior: Option<&V
 /// Terraform writes paths into a single nested block with an index (`scaling_config[0].x`),
 /// since its single blocks are lists of one; here they are objects, so `[0]` on an object is
 /// dropped rather than leaving the path matching nothing.
-fn single_block_path(value: &Value, path: &AttrPath) -> AttrPath {
+pub(crate) fn single_block_path(value: &Value, path: &AttrPath) -> AttrPath {
     let mut out = Vec::with_capacity(path.0.len());
     let mut cur = Some(value);
     for step in &path.0 {

@@ -167,7 +167,7 @@ fn high_impact_human(out: &mut String, changed: &[&ResourceChange], style: Style
     let _ = writeln!(out, "  apply makes these changes only when told to: {}", flags.join(" "));
 }
 
-fn resource_human(out: &mut String, c: &ResourceChange, style: Style) {
+pub(crate) fn resource_human(out: &mut String, c: &ResourceChange, style: Style) {
     let verb = match c.action {
         Action::Create => "will be created".to_string(),
         Action::Update => "will be updated in-place".to_string(),

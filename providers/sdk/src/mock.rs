@@ -23,7 +23,8 @@ use serde::{Deserialize, Serialize};
 use crate::diag::Diagnostic;
 use crate::provider::{
     ApplyRequest, ApplyResponse, Change, ConfigureRequest, DataRequest, DataResponse, ImportRequest, ImportResponse,
-    Progress, Provider, ReadRequest, ReadResponse, ReadResult, TAG_ADDRESS, TAG_LINEAGE,
+    ListOwnedResponse, OwnedObject, Progress, Provider, ReadRequest, ReadResponse, ReadResult, TAG_ADDRESS,
+    TAG_LINEAGE,
 };
 use crate::schema::{AttrType, Attribute, Block, BlockType, ProviderSchema, ResourceSchema};
 use crate::value::{AttrPath, PathStep, Value};
@@ -464,6 +465,29 @@ impl Provider for MockProvider {
                     .address(&req.address)],
             },
             Err(e) => ImportResponse { state: None, diagnostics: vec![io_error(&req.address, e)] },
+        }
+    }
+
+    async fn list_owned(&self, lineage: &str) -> ListOwnedResponse {
+        let result = self.mutate(|cloud| {
+            cloud.log("list_owned", "", None, 1);
+            cloud
+                .objects
+                .iter()
+                .filter(|o| o.tags.get(TAG_LINEAGE).map(String::as_str) == Some(lineage))
+                .map(|o| OwnedObject {
+                    address: o.tags.get(TAG_ADDRESS).cloned().unwrap_or_default(),
+                    type_name: o.type_name.clone(),
+                    id: o.id.clone(),
+                })
+                .collect()
+        });
+        match result {
+            Ok(objects) => ListOwnedResponse { objects, diagnostics: Vec::new() },
+            Err(e) => ListOwnedResponse {
+                objects: Vec::new(),
+                diagnostics: vec![Diagnostic::error(format!("cannot read the mock cloud: {e}")).code("mock::Io")],
+            },
         }
     }
 

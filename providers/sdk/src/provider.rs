@@ -220,6 +220,28 @@ pub trait Provider: Send + Sync {
     async fn import_resource(&self, req: ImportRequest) -> ImportResponse;
 
     async fn read_data_source(&self, req: DataRequest) -> DataResponse;
+
+    /// Finds the objects that carry this stack's ownership tag (`tether:lineage` = `lineage`),
+    /// so that drift detection can report those missing from state. Read-only; batched where
+    /// the API allows. The default finds nothing (a provider whose objects carry no tags).
+    async fn list_owned(&self, _lineage: &str) -> ListOwnedResponse {
+        ListOwnedResponse::default()
+    }
+}
+
+/// One object found by [`Provider::list_owned`].
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct OwnedObject {
+    /// The address from the object's `tether:address` tag (empty when the tag is missing).
+    pub address: String,
+    pub type_name: String,
+    pub id: String,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct ListOwnedResponse {
+    pub objects: Vec<OwnedObject>,
+    pub diagnostics: Vec<Diagnostic>,
 }
 
 /// Looks up a resource schema, data source or managed, by type name.
