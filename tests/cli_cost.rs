@@ -171,11 +171,14 @@ resource "aws_eks_node_group" "big" {
 }
 "#;
 
+/// Nothing to reach AWS with: a command that called AWS would fail.
+const NO_AWS: &[(&str, &str)] = &[("AWS_ACCESS_KEY_ID", ""), ("AWS_ENDPOINT_URL", "http://127.0.0.1:9")];
+
 #[test]
 fn aws_types_are_priced_from_the_shipped_table_and_the_provider_block() {
     let f = Fixture::new(AWS_STACK);
     // A stack never applied is priced without any AWS call (there are no credentials here).
-    let run = f.run_env(&["cost"], &[("AWS_ACCESS_KEY_ID", ""), ("AWS_ENDPOINT_URL", "http://127.0.0.1:9")]).ok();
+    let run = f.run_env(&["cost"], NO_AWS).ok();
     assert_contains(&run.stdout, "EKS control plane: 1 cluster x $0.10/hour ($73.00/month) = $73.00");
     assert_contains(&run.stdout, "m5.xlarge instances: 3 instances x $0.192/hour ($140.16/month) = $420.48");
     // The provider block's instance_prices wins over the table: $1.10 x 730 = $803.00.
@@ -186,7 +189,7 @@ fn aws_types_are_priced_from_the_shipped_table_and_the_provider_block() {
     assert_contains(&run.stdout, "Amazon EC2 On-Demand pricing, Linux (us-east-1) (2026-11-22");
     assert_contains(&run.stdout, "instance_prices in the aws provider block");
 
-    let run = f.run_env(&["plan"], &[("AWS_ACCESS_KEY_ID", ""), ("AWS_ENDPOINT_URL", "http://127.0.0.1:9")]).ok();
+    let run = f.run_env(&["plan"], NO_AWS).ok();
     assert_contains(
         &run.stdout,
         "Cost: $0.00 -> $2,099.48 per month (+$2,099.48), without aws_eks_node_group.big (amount unknown)",

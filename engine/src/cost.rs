@@ -109,8 +109,8 @@ pub fn estimate(
         let provider_config = provider_configs.get(provider.name()).unwrap_or(&empty);
         let price =
             |v: &Value| provider.monthly_cost(&CostRequest { type_name: &c.type_name, value: v, provider_config });
-        let before = if c.action == Action::Create { None } else { c.before.as_ref().and_then(|v| price(v)) };
-        let after = if c.action == Action::Delete { None } else { c.after.as_ref().and_then(|v| price(v)) };
+        let before = if c.action == Action::Create { None } else { c.before.as_ref().and_then(&price) };
+        let after = if c.action == Action::Delete { None } else { c.after.as_ref().and_then(&price) };
         if before.is_none() && after.is_none() {
             // Not a priced type (or nothing exists on either side).
             continue;

@@ -227,7 +227,7 @@ pub fn cost_human(cost: &CostReport, style: Style) -> String {
         let _ = writeln!(out, "\n{}{note}", style.bold(&r.address));
         for item in &estimate.items {
             let qty = match item.quantity {
-                Some(q) => format!("{} {}", group(q), plural(&item.unit, q)),
+                Some(q) => format!("{} {}", tether_sdk::cost::group_thousands(q), plural(&item.unit, q)),
                 None => format!("? {}", plural(&item.unit, 2)),
             };
             let unit_price = match (item.hourly_price, item.monthly_unit_price) {
@@ -274,23 +274,6 @@ fn plural(unit: &str, n: i64) -> String {
         format!("{unit}es")
     } else {
         format!("{unit}s")
-    }
-}
-
-/// `2240` -> `2,240`.
-fn group(n: i64) -> String {
-    let digits = n.unsigned_abs().to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    if n < 0 {
-        format!("-{out}")
-    } else {
-        out
     }
 }
 

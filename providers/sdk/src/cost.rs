@@ -47,7 +47,7 @@ impl Usd {
     pub fn display(self) -> String {
         let sign = if self.cents < 0 { "-" } else { "" };
         let abs = self.cents.unsigned_abs();
-        format!("{sign}${}.{:02}", group_thousands(abs / 100), abs % 100)
+        format!("{sign}${}.{:02}", group_unsigned(abs / 100), abs % 100)
     }
 
     /// A change as people read it: `+$36.50`, `-$36.50`, `$0.00`.
@@ -195,7 +195,13 @@ fn parse_scaled(s: &str, places: u32) -> Option<i64> {
     Some(if neg { -n } else { n })
 }
 
-fn group_thousands(mut n: u64) -> String {
+/// `2240` -> `2,240`, `-1234567` -> `-1,234,567`.
+pub fn group_thousands(n: i64) -> String {
+    let sign = if n < 0 { "-" } else { "" };
+    format!("{sign}{}", group_unsigned(n.unsigned_abs()))
+}
+
+fn group_unsigned(mut n: u64) -> String {
     let mut groups = Vec::new();
     loop {
         if n < 1000 {
@@ -388,6 +394,8 @@ mod tests {
         assert_eq!(Usd::from_cents(-3650).display_delta(), "-$36.50");
         assert_eq!(Usd::from_cents(123_456_789).display_delta(), "+$1,234,567.89");
         assert_eq!(Usd::parse("179715.20"), Some(Usd::from_cents(17_971_520)));
+        assert_eq!(group_thousands(2240), "2,240");
+        assert_eq!(group_thousands(-1_234_567), "-1,234,567");
         assert_eq!(HourlyPrice::parse("0.1").unwrap().decimal(), "0.10");
         assert_eq!(HourlyPrice::parse("0.125").unwrap().decimal(), "0.125");
     }
