@@ -34,6 +34,9 @@ pub enum Command {
     Plan(PlanArgs),
     /// Apply a saved plan, or plan and apply.
     Apply(ApplyArgs),
+    /// Show the stack's monthly cost as planned: line items, the change against state, and
+    /// where every price comes from.
+    Cost(CostArgs),
     /// Destroy everything the stack manages.
     Destroy(DestroyArgs),
     /// Compare state with what exists, read-only: changed, deleted and unmanaged objects.
@@ -114,6 +117,7 @@ pub fn parse(args: Vec<String>) -> Result<Cli, clap::Error> {
         match &mut cli.command {
             Command::Plan(a) => a.vars.order_from(sub),
             Command::Apply(a) => a.vars.order_from(sub),
+            Command::Cost(a) => a.vars.order_from(sub),
             Command::Destroy(a) => a.vars.order_from(sub),
             Command::Import(a) => a.vars.order_from(sub),
             _ => {}
@@ -161,6 +165,17 @@ pub struct PlanArgs {
     #[arg(long)]
     pub destroy: bool,
     /// Skip reading the real objects; plan against recorded state.
+    #[arg(long, default_value_t = true, action = clap::ArgAction::Set, value_name = "BOOL")]
+    pub refresh: bool,
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: ReportFormat,
+}
+
+#[derive(Args, Debug)]
+pub struct CostArgs {
+    #[command(flatten)]
+    pub vars: VarArgs,
+    /// Skip reading the real objects; price against recorded state.
     #[arg(long, default_value_t = true, action = clap::ArgAction::Set, value_name = "BOOL")]
     pub refresh: bool,
     #[arg(long, value_enum, default_value = "human")]

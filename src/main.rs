@@ -48,6 +48,7 @@ fn main() {
             Validate(a) => ops::validate(&env, a).await,
             Plan(a) => ops::plan(&env, a).await,
             Apply(a) => ops::apply(&env, a).await,
+            Cost(a) => ops::cost(&env, a).await,
             Destroy(a) => ops::destroy(&env, a).await,
             Drift(a) => ops::drift(&env, a).await,
             Show(a) => ops::show(&env, a).await,

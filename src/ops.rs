@@ -322,8 +322,34 @@ fn print_plan(p: &Plan, format: ReportFormat, style: Style) {
     match format {
         ReportFormat::Human => print!("{}", render::plan_human(p, style)),
         ReportFormat::Json => println!("{}", serde_json::to_string_pretty(&render::plan_json(p)).unwrap_or_default()),
-        ReportFormat::Markdown => print!("{}", report::plan_markdown(p, "")),
+        ReportFormat::Markdown => print!("{}", report::plan_markdown(p)),
     }
+}
+
+/// `cost`: plans exactly as `plan` does (a stack never applied needs no provider call) and
+/// shows the cost part of the plan in detail.
+pub async fn cost(env: &Env, args: &cli::CostArgs) -> Code {
+    let backend = backend(&env.stack_dir, None);
+    let state = match read_state(env, backend.as_ref()) {
+        Ok(s) => s,
+        Err(c) => return c,
+    };
+    let targeting = cli::TargetArgs::default();
+    let (_stack, p) = match make_plan(env, &args.vars, &targeting, false, args.refresh, state.as_ref()).await {
+        Ok(x) => x,
+        Err(c) => return c,
+    };
+    let Some(cost) = p.cost else {
+        return error(env, Diag::error("the plan has no cost estimate").code("cost::missing"));
+    };
+    match args.format {
+        ReportFormat::Human => print!("{}", render::cost_human(&cost, env.style)),
+        ReportFormat::Json => {
+            println!("{}", serde_json::to_string_pretty(&render::cost_json(&cost)).unwrap_or_default())
+        }
+        ReportFormat::Markdown => print!("{}", report::cost_markdown(&cost)),
+    }
+    0
 }
 
 fn save_plan(path: &Path, p: &Plan) -> std::io::Result<()> {

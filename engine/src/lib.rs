@@ -4,6 +4,7 @@
 pub mod addrs;
 pub mod apply;
 pub mod config;
+pub mod cost;
 pub mod diag;
 pub mod drift;
 pub mod eval;

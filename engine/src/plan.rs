@@ -137,6 +137,10 @@ pub struct Plan {
     pub warnings: Vec<String>,
     /// Creates interrupted by a crash that this plan will finish (adopting what was created).
     pub interrupted: Vec<String>,
+    /// The monthly cost before and after, per resource and in total (`None` in plans saved by
+    /// a tether that did not estimate cost).
+    #[serde(default)]
+    pub cost: Option<crate::cost::CostReport>,
 }
 
 impl Plan {
@@ -202,22 +206,11 @@ pub async fn configure_providers(
             );
             continue;
         };
-        let mut config = Value::Map(BTreeMap::new());
-        if let Some(block) = stack.config.providers.iter().find(|p| p.name == name && p.alias.is_none()) {
-            let mut ds = Vec::new();
-            config = eval_body(&block.body, &provider.schema().provider, &scope, block.span.file, &mut ds);
-            if !config.is_wholly_known() {
-                ds.push(
-                    Diag::error(format!("provider {name} configuration depends on values known only after apply"))
-                        .code("config::provider-unknown")
-                        .label(block.span.clone(), "provider block")
-                        .help("configure providers from variables and literals, not from resource attributes"),
-                );
-            }
-            if has_errors(&ds) {
-                diags.extend(ds);
-                continue;
-            }
+        let mut ds = Vec::new();
+        let config = provider_config(stack, provider.as_ref(), &scope, &mut ds);
+        if has_errors(&ds) {
+            diags.extend(ds);
+            continue;
         }
         let ds =
             provider.configure(ConfigureRequest { config: config.unmark_deep(), lineage: lineage.to_string() }).await;
@@ -228,6 +221,46 @@ pub async fn configure_providers(
     } else {
         Ok(())
     }
+}
+
+/// Evaluates the (unaliased) provider block of `provider`; an empty map when the stack has none.
+fn provider_config(stack: &Stack, provider: &dyn Provider, scope: &Scope, diags: &mut Diags) -> Value {
+    let name = provider.name();
+    let Some(block) = stack.config.providers.iter().find(|p| p.name == name && p.alias.is_none()) else {
+        return Value::Map(BTreeMap::new());
+    };
+    let config = eval_body(&block.body, &provider.schema().provider, scope, block.span.file, diags);
+    if !config.is_wholly_known() {
+        diags.push(
+            Diag::error(format!("provider {name} configuration depends on values known only after apply"))
+                .code("config::provider-unknown")
+                .label(block.span.clone(), "provider block")
+                .help("configure providers from variables and literals, not from resource attributes"),
+        );
+    }
+    config
+}
+
+/// Every provider block's settings as the cost estimate reads them (price overrides). Makes no
+/// provider call; a block that does not evaluate counts as empty (the plan reports its errors
+/// wherever the provider is configured).
+fn provider_configs(
+    stack: &Stack,
+    registry: &Registry,
+    variables: &BTreeMap<String, Value>,
+) -> BTreeMap<String, Value> {
+    let mut diags = Vec::new();
+    let scope = pre_resource_scope(stack, variables, &mut diags);
+    registry
+        .names()
+        .filter_map(|name| registry.get(name))
+        .map(|p| {
+            let mut ds = Vec::new();
+            let config = provider_config(stack, p.as_ref(), &scope, &mut ds);
+            let config = if has_errors(&ds) { Value::Map(BTreeMap::new()) } else { config.unmark_deep() };
+            (p.name().to_string(), config)
+        })
+        .collect()
 }
 
 /// A scope with variables and the locals that do not depend on resources.
@@ -630,6 +663,7 @@ pub async fn plan(
         return Err(diags);
     }
 
+    let cost = crate::cost::estimate(&changes, registry, &provider_configs(stack, registry, &variables));
     let interrupted = state
         .map(|s| s.journal.iter().filter(|j| j.operation == "create").map(|j| j.address.clone()).collect())
         .unwrap_or_default();
@@ -647,6 +681,7 @@ pub async fn plan(
         excludes: opts.excludes.iter().map(ToString::to_string).collect(),
         warnings: Vec::new(),
         interrupted,
+        cost: Some(cost),
     };
     Ok((plan, diags))
 }

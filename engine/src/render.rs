@@ -8,8 +8,9 @@ use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
 use serde_json::json;
-use tether_sdk::{AttrPath, PathStep, Value};
+use tether_sdk::{AttrPath, CostEstimate, PathStep, Usd, Value};
 
+use crate::cost::{CostReport, CostTotal, ResourceCost};
 use crate::diag::{Diag, SourceMap};
 use crate::plan::{Action, OutputChange, Plan, ResourceChange};
 
@@ -72,6 +73,9 @@ pub fn plan_human(plan: &Plan, style: Style) -> String {
     let output_changes: Vec<&OutputChange> = plan.outputs.iter().filter(|o| o.action != Action::NoOp).collect();
     if changed.is_empty() && output_changes.is_empty() {
         out.push_str("No changes. The stack matches the recorded state and the real objects.\n");
+        if let Some(cost) = plan.cost.as_ref().filter(|c| !c.is_empty()) {
+            let _ = writeln!(out, "\n{} {}, unchanged.", style.bold("Cost:"), total(&cost.after));
+        }
         return out;
     }
     if !changed.is_empty() {
@@ -109,6 +113,9 @@ pub fn plan_human(plan: &Plan, style: Style) -> String {
         }
         let (add, change, destroy) = plan.counts();
         let _ = writeln!(out, "\n{} {add} to add, {change} to change, {destroy} to destroy.", style.bold("Plan:"));
+        if let Some(cost) = plan.cost.as_ref().filter(|c| !c.is_empty()) {
+            cost_summary(&mut out, cost, style);
+        }
     }
     if !output_changes.is_empty() {
         out.push_str("\nChanges to Outputs:\n");
@@ -136,6 +143,142 @@ pub fn plan_human(plan: &Plan, style: Style) -> String {
         }
     }
     out
+}
+
+// ---------------------------------------------------------------------------------------------
+// Cost
+
+/// A total as people read it: `$179,715.20 per month`, or with what it leaves out:
+/// `$73.00 per month, without aws_eks_node_group.big (amount unknown)`.
+pub(crate) fn total(t: &CostTotal) -> String {
+    format!("{} per month{}", t.monthly.display(), without(t))
+}
+
+/// `, without a, b (amounts unknown)` for a total with missing amounts; empty otherwise.
+pub(crate) fn without(t: &CostTotal) -> String {
+    match t.unknown.len() {
+        0 => String::new(),
+        1 => format!(", without {} (amount unknown)", t.unknown[0]),
+        _ => format!(", without {} (amounts unknown)", t.unknown.join(", ")),
+    }
+}
+
+/// One side of a resource's cost: the amount, or why there is none (the first item's note).
+pub(crate) fn amount(a: Option<Usd>, estimate: Option<&CostEstimate>) -> String {
+    match a {
+        Some(a) => a.display(),
+        None => estimate
+            .and_then(|e| e.items.iter().find(|i| i.monthly.is_none()))
+            .and_then(|i| i.note.clone())
+            .unwrap_or_else(|| tether_sdk::cost::UNKNOWN_UNTIL_APPLY.to_string()),
+    }
+}
+
+/// The short cost section of a plan: totals before -> after, the difference, and one line per
+/// changed resource that has a price.
+fn cost_summary(out: &mut String, cost: &CostReport, style: Style) {
+    let _ = writeln!(
+        out,
+        "\n{} {} -> {} per month ({}){}",
+        style.bold("Cost:"),
+        cost.before.monthly.display(),
+        cost.after.monthly.display(),
+        cost.delta.monthly.display_delta(),
+        without(&cost.delta)
+    );
+    let changed: Vec<&ResourceCost> = cost.changed().collect();
+    let width = changed.iter().map(|r| r.address.len()).max().unwrap_or(0);
+    for r in changed {
+        let what = match r.action {
+            Action::Create => amount(r.after_monthly, r.after.as_ref()),
+            Action::Delete => format!("{} -> $0.00", amount(r.before_monthly, r.before.as_ref())),
+            _ => format!(
+                "{} -> {}",
+                amount(r.before_monthly, r.before.as_ref()),
+                amount(r.after_monthly, r.after.as_ref())
+            ),
+        };
+        let delta = match r.action {
+            Action::Create | Action::Delete => None,
+            _ => r.delta_monthly.map(|d| format!(" ({})", d.display_delta())),
+        };
+        let _ = writeln!(out, "  {} {:width$}  {what}{}", style.glyph(r.action), r.address, delta.unwrap_or_default());
+    }
+    out.push_str("Estimated from list prices; `tether cost` shows line items and price sources.\n");
+}
+
+/// The cost of the stack as planned, for `tether cost`: line items per resource, totals, the
+/// difference against state, and where every price comes from.
+pub fn cost_human(cost: &CostReport, style: Style) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "Monthly cost of the stack as planned ({}, {} hours a month):",
+        cost.currency, cost.hours_per_month
+    );
+    if cost.is_empty() {
+        out.push_str("\nNo resource in the stack has a price.\n");
+        return out;
+    }
+    for r in cost.resources.iter().filter(|r| r.after.is_some()) {
+        let Some(estimate) = &r.after else { continue };
+        let note = match r.action {
+            Action::NoOp => String::new(),
+            Action::Create => " (to be created)".to_string(),
+            Action::Update => " (to be updated)".to_string(),
+            _ => " (to be replaced)".to_string(),
+        };
+        let _ = writeln!(out, "\n{}{note}", style.bold(&r.address));
+        for item in &estimate.items {
+            let qty = match item.quantity {
+                Some(q) => format!("{} {}", tether_sdk::cost::group_thousands(q), plural(&item.unit, q)),
+                None => format!("? {}", plural(&item.unit, 2)),
+            };
+            let unit_price = match (item.hourly_price, item.monthly_unit_price) {
+                (Some(h), Some(m)) => format!(" x {}/hour ({}/month)", h.display(), m.display()),
+                _ => String::new(),
+            };
+            let value = match (item.monthly, &item.note) {
+                (Some(m), _) => m.display(),
+                (None, Some(n)) => n.clone(),
+                (None, None) => tether_sdk::cost::UNKNOWN_UNTIL_APPLY.to_string(),
+            };
+            let _ = writeln!(out, "  {}: {qty}{unit_price} = {value}", item.description);
+        }
+    }
+    let gone: Vec<&ResourceCost> = cost.resources.iter().filter(|r| r.after.is_none()).collect();
+    if !gone.is_empty() {
+        out.push_str("\nTo be destroyed:\n");
+        for r in gone {
+            let _ = writeln!(out, "  {}  {} -> $0.00", r.address, amount(r.before_monthly, r.before.as_ref()));
+        }
+    }
+    let _ = writeln!(out, "\n{} {}", style.bold("Total:"), total(&cost.after));
+    let _ = writeln!(
+        out,
+        "Against state: {} per month now, {}{}",
+        cost.before.monthly.display(),
+        cost.delta.monthly.display_delta(),
+        without(&cost.delta)
+    );
+    if !cost.sources.is_empty() {
+        out.push_str("\nPrices:\n");
+        for s in &cost.sources {
+            let _ = writeln!(out, "  {}", s.describe());
+        }
+    }
+    out
+}
+
+/// `instance` -> `instances`, `IP address` -> `IP addresses` (for counts other than one).
+fn plural(unit: &str, n: i64) -> String {
+    if n == 1 {
+        unit.to_string()
+    } else if unit.ends_with('s') {
+        format!("{unit}es")
+    } else {
+        format!("{unit}s")
+    }
 }
 
 fn show(v: Option<&Value>, sensitive: bool) -> String {
@@ -432,7 +575,14 @@ pub fn plan_json(plan: &Plan) -> serde_json::Value {
         "high_impact": plan.changes.iter().filter(|c| c.high_impact.is_some()).map(|c| c.address.as_str()).collect::<Vec<_>>(),
         "targets": plan.targets,
         "excludes": plan.excludes,
+        "cost": plan.cost.as_ref().map(cost_json),
     })
+}
+
+/// The cost report as documented in docs/plan-json.md (also what `tether cost --format json`
+/// prints): amounts are exact decimal strings.
+pub fn cost_json(cost: &CostReport) -> serde_json::Value {
+    serde_json::to_value(cost).unwrap_or(serde_json::Value::Null)
 }
 
 fn actions(a: Action) -> Vec<&'static str> {

@@ -5,9 +5,10 @@ use std::fmt::Write as _;
 
 use serde_json::json;
 
+use crate::cost::CostReport;
 use crate::drift::{DriftReport, DriftStatus};
 use crate::plan::{Action, Plan, ResourceChange};
-use crate::render::{redacted, resource_human, scalar, Style};
+use crate::render::{amount, redacted, resource_human, scalar, total, without, Style};
 
 /// GitHub refuses comments longer than this many characters.
 pub const COMMENT_LIMIT: usize = 65_536;
@@ -15,7 +16,9 @@ pub const COMMENT_LIMIT: usize = 65_536;
 /// The plan as a pull-request comment: counts by action, high-impact changes first, each
 /// resource's attribute diff in a collapsible section, warnings, and any `extra` sections
 /// (the cost delta). Kept under [`COMMENT_LIMIT`] by shortening the details, with a note.
-pub fn plan_markdown(plan: &Plan, extra: &str) -> String {
+pub fn plan_markdown(plan: &Plan) -> String {
+    let extra = plan.cost.as_ref().map(cost_section).unwrap_or_default();
+    let extra = extra.as_str();
     // Full details, then fewer lines per resource, then none.
     for max_lines in [usize::MAX, 60, 20, 5, 0] {
         let text = plan_markdown_with(plan, extra, max_lines);
@@ -105,6 +108,64 @@ fn plan_markdown_with(plan: &Plan, extra: &str, max_lines: usize) -> String {
              run `tether show PLANFILE` for the whole plan._\n",
         );
     }
+    out
+}
+
+/// The plan's cost delta: totals, and a row per changed resource that has a price.
+fn cost_section(cost: &CostReport) -> String {
+    let mut out = String::from("\n### Cost\n\n");
+    if cost.is_empty() {
+        out.push_str("No resource in this plan has a price.\n");
+        return out;
+    }
+    let _ = writeln!(
+        out,
+        "**{} → {} per month ({})**{}\n",
+        cost.before.monthly.display(),
+        cost.after.monthly.display(),
+        cost.delta.monthly.display_delta(),
+        without(&cost.delta)
+    );
+    let changed: Vec<_> = cost.changed().collect();
+    if !changed.is_empty() {
+        out.push_str("| Resource | Now | Planned |\n|---|---|---|\n");
+        for r in changed {
+            let now = if r.before.is_some() { amount(r.before_monthly, r.before.as_ref()) } else { "–".into() };
+            let planned = if r.after.is_some() { amount(r.after_monthly, r.after.as_ref()) } else { "$0.00".into() };
+            let _ = writeln!(out, "| `{}` | {now} | {planned} |", r.address);
+        }
+    }
+    push_sources(&mut out, cost);
+    out
+}
+
+fn push_sources(out: &mut String, cost: &CostReport) {
+    if !cost.sources.is_empty() {
+        let list: Vec<String> = cost.sources.iter().map(|s| s.describe()).collect();
+        let _ = writeln!(out, "\n<sub>Prices ({}, {} h/month): {}</sub>", cost.currency, cost.hours_per_month, list.join("; "));
+    }
+}
+
+/// `tether cost --format markdown`: every priced resource as planned, the total and the change.
+pub fn cost_markdown(cost: &CostReport) -> String {
+    let mut out = String::from("## tether cost\n\n");
+    if cost.is_empty() {
+        out.push_str("No resource in the stack has a price.\n");
+        return out;
+    }
+    out.push_str("| Resource | Monthly |\n|---|---|\n");
+    for r in cost.resources.iter().filter(|r| r.after.is_some()) {
+        let _ = writeln!(out, "| `{}` | {} |", r.address, amount(r.after_monthly, r.after.as_ref()));
+    }
+    let _ = writeln!(
+        out,
+        "\n**Total: {}** (against state: {} now, {}{})",
+        total(&cost.after),
+        cost.before.monthly.display(),
+        cost.delta.monthly.display_delta(),
+        without(&cost.delta)
+    );
+    push_sources(&mut out, cost);
     out
 }
 

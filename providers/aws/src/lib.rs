@@ -12,6 +12,7 @@ pub mod client;
 pub mod common;
 pub mod ec2;
 pub mod eks;
+pub mod pricing;
 pub mod resource;
 pub mod route53resolver;
 
@@ -21,8 +22,8 @@ use std::sync::OnceLock;
 use async_trait::async_trait;
 use tether_sdk::{
     ApplyRequest, ApplyResponse, AttrPath, AttrType, Attribute, Block, BlockType, Change, ConfigureRequest,
-    DataRequest, DataResponse, Diagnostic, ImportRequest, ImportResponse, Progress, Provider, ProviderSchema,
-    ReadRequest, ReadResponse, ReadResult, Value,
+    CostEstimate, CostRequest, DataRequest, DataResponse, Diagnostic, ImportRequest, ImportResponse, Progress,
+    Provider, ProviderSchema, ReadRequest, ReadResponse, ReadResult, Value,
 };
 
 use crate::client::{Clients, Settings};
@@ -57,6 +58,12 @@ impl AwsProvider {
             .attr("region", Attribute::optional(AttrType::String).describe("AWS region; default from the AWS chain"))
             .attr("endpoint_url", Attribute::optional(AttrType::String).describe("send API calls here instead of AWS"))
             .attr("max_retries", Attribute::optional(AttrType::Number).describe("attempts for throttled calls (8)"))
+            .attr(
+                "instance_prices",
+                Attribute::optional(AttrType::map_of(AttrType::Number)).describe(
+                    "instance type -> USD per hour, for cost estimates; overrides the shipped us-east-1 table",
+                ),
+            )
             .block(
                 "default_tags",
                 BlockType::single(Block::new().attr("tags", Attribute::optional(AttrType::map_of(AttrType::String)))),
@@ -112,6 +119,10 @@ impl Provider for AwsProvider {
             Some(r) => r.canonicalize(path, value),
             None => value,
         }
+    }
+
+    fn monthly_cost(&self, req: &CostRequest<'_>) -> Option<CostEstimate> {
+        pricing::monthly_cost(req.type_name, req.value, req.provider_config)
     }
 
     async fn configure(&self, req: ConfigureRequest) -> Vec<Diagnostic> {

@@ -10,6 +10,7 @@
 //! reading recomputes the hash of the file on disk, so a hand edit shows as drift (the plan
 //! re-renders the file) and a deleted file shows as gone (the plan creates it again).
 
+mod cost;
 mod render;
 mod validate;
 
@@ -20,9 +21,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use async_trait::async_trait;
 use sha2::{Digest, Sha256};
 use tether_sdk::{
-    ApplyRequest, ApplyResponse, AttrType, Attribute, Block, BlockType, Change, ConfigureRequest, DataRequest,
-    DataResponse, Diagnostic, ImportRequest, ImportResponse, PlanRequest, PlanResponse, Provider, ProviderSchema,
-    ReadRequest, ReadResponse, ReadResult, ResourceSchema, Value,
+    ApplyRequest, ApplyResponse, AttrType, Attribute, Block, BlockType, Change, ConfigureRequest, CostEstimate,
+    CostRequest, DataRequest, DataResponse, Diagnostic, ImportRequest, ImportResponse, PlanRequest, PlanResponse,
+    Provider, ProviderSchema, ReadRequest, ReadResponse, ReadResult, ResourceSchema, Value,
 };
 
 pub use render::{containerd_toml, forward_zone, node_config};
@@ -79,7 +80,13 @@ fn onprem_schema() -> ProviderSchema {
         .attr("cluster_name", Attribute::required(s()))
         .attr("region", Attribute::required(s()))
         .attr("node_count", Attribute::required(num()).describe("servers in the pool"))
-        .attr("vcpus_per_node", Attribute::optional(num()))
+        .attr("vcpus_per_node", Attribute::optional(num()).describe("vCPUs per server; what the pool is billed on"))
+        .attr(
+            "vcpu_hour_rate",
+            Attribute::optional(num()).describe(
+                "USD per vCPU-hour for cost estimates; default 0.1099 (Amazon EKS pricing, Hybrid Nodes, 2026-11-22)",
+            ),
+        )
         .attr("output_dir", Attribute::optional(s()).describe("write <dir>/<address>.yaml (or set output_path)"))
         .attr("output_path", Attribute::optional(s()).describe("the NodeConfig file to write"))
         .attr("labels", Attribute::optional(AttrType::map_of(s())).describe("kubelet --node-labels"))
@@ -322,6 +329,10 @@ impl Provider for OnpremProvider {
             }
         }
         resp
+    }
+
+    fn monthly_cost(&self, req: &CostRequest<'_>) -> Option<CostEstimate> {
+        (req.type_name == NODE_POOL).then(|| cost::node_pool(req.value))
     }
 
     async fn configure(&self, _req: ConfigureRequest) -> Vec<Diagnostic> {

@@ -180,6 +180,8 @@ fn validation_errors() {
         ["onprem::InvalidLabel"]
     );
     assert_eq!(check(set(pool(), "output_path", "/tmp/x.yaml".into())), ["onprem::ConflictingOutput"]);
+    assert_eq!(check(set(pool(), "vcpu_hour_rate", Value::int(-1))), ["onprem::InvalidRate"]);
+    assert_eq!(check(set(pool(), "vcpu_hour_rate", "0.1099".into())), Vec::<String>::new());
     assert_eq!(check(set(pool(), "output_dir", Value::Null)), ["onprem::MissingOutput"]);
     assert_eq!(check(set(pool(), "node_count", Value::from("ten"))), ["onprem::InvalidNumber"]);
     assert_eq!(

@@ -57,6 +57,18 @@ pub fn validate_node_pool(config: &Value) -> Vec<Diagnostic> {
             }
         }
     }
+    if let Some(v) = known(config, "vcpu_hour_rate") {
+        if tether_sdk::HourlyPrice::from_value(v).is_none() {
+            d.push(
+                err(
+                    "InvalidRate",
+                    format!("vcpu_hour_rate must be a price in USD per vCPU-hour, not {}", v.render()),
+                    path("vcpu_hour_rate"),
+                )
+                .help("write a number of zero or more with at most six decimal places, e.g. 0.1099"),
+            );
+        }
+    }
 
     // Credentials: exactly one kind.
     let ssm = config.get("ssm").is_some_and(|v| !v.is_null());

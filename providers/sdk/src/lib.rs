@@ -4,6 +4,7 @@
 //! [`Value`]s shaped by each type's [`ResourceSchema`]. Providers never see HCL; the engine never
 //! names a cloud.
 
+pub mod cost;
 pub mod diag;
 pub mod mock;
 pub mod plan;
@@ -11,6 +12,7 @@ pub mod provider;
 pub mod schema;
 pub mod value;
 
+pub use cost::{CostEstimate, CostItem, CostRequest, HourlyPrice, PriceSource, Usd};
 pub use diag::{has_errors, Diagnostic, Severity};
 pub use provider::*;
 pub use schema::{AttrType, Attribute, Block, BlockType, Nesting, ProviderSchema, ResourceSchema};

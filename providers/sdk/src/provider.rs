@@ -210,6 +210,13 @@ pub trait Provider: Send + Sync {
         }
     }
 
+    /// What one resource costs per month, from its value (planned or recorded) and the
+    /// provider block's settings; `None` for types that cost nothing or are not priced. Pure:
+    /// no API call, no configuration needed, so a stack never applied can be priced.
+    fn monthly_cost(&self, _req: &crate::cost::CostRequest<'_>) -> Option<crate::cost::CostEstimate> {
+        None
+    }
+
     /// Called once before any read, apply or import.
     async fn configure(&self, req: ConfigureRequest) -> Vec<Diagnostic>;
 
