@@ -11,6 +11,7 @@
 pub mod client;
 pub mod common;
 pub mod ec2;
+mod owned;
 pub mod eks;
 pub mod pricing;
 pub mod resource;
@@ -194,6 +195,17 @@ impl Provider for AwsProvider {
                     .help("check the ID and the region")],
             },
             Err(d) => ImportResponse { state: None, diagnostics: vec![d] },
+        }
+    }
+
+    async fn list_owned(&self, lineage: &str) -> tether_sdk::ListOwnedResponse {
+        let Some((clients, _, _)) = self.configured.get() else {
+            let e = Diagnostic::error("the aws provider was used before it was configured").code("aws::NotConfigured");
+            return tether_sdk::ListOwnedResponse { objects: Vec::new(), diagnostics: vec![e] };
+        };
+        match owned::list(clients, lineage).await {
+            Ok(objects) => tether_sdk::ListOwnedResponse { objects, diagnostics: Vec::new() },
+            Err(e) => tether_sdk::ListOwnedResponse { objects: Vec::new(), diagnostics: vec![e] },
         }
     }
 
