@@ -91,6 +91,13 @@ fn plan_shows_the_cost_and_its_delta() {
     let v: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
     assert_eq!(v["cost"]["delta"]["monthly"], "179715.20");
 
+    // The pull-request comment carries the same delta, and tether cost has a Markdown form.
+    let md = f.run(&["plan", "--format", "markdown"]).ok().stdout;
+    assert_contains(&md, "### Cost\n\n**$0.00 → $179,715.20 per month (+$179,715.20)**");
+    assert_contains(&md, "| `onprem_node_pool.gpu` | – | $179,715.20 |");
+    let md = f.run(&["cost", "--format", "markdown"]).ok().stdout;
+    assert_contains(&md, "**Total: $179,715.20 per month**");
+
     f.apply();
     let run = f.run(&["plan"]).ok();
     assert_contains(&run.stdout, "No changes.");

@@ -35,7 +35,8 @@ pub fn plan_markdown(plan: &Plan) -> String {
 }
 
 fn plan_markdown_with(plan: &Plan, extra: &str, max_lines: usize) -> String {
-    let mut out = String::from("## tether plan\n\n");
+    // The marker lets CI find and update its previous comment instead of adding another.
+    let mut out = String::from("<!-- tether:plan -->\n## tether plan\n\n");
     let changed: Vec<&ResourceChange> = plan.changes.iter().filter(|c| c.action != Action::NoOp).collect();
     let outputs = plan.outputs.iter().filter(|o| o.action != Action::NoOp).count();
     if changed.is_empty() && outputs == 0 {
@@ -142,7 +143,13 @@ fn cost_section(cost: &CostReport) -> String {
 fn push_sources(out: &mut String, cost: &CostReport) {
     if !cost.sources.is_empty() {
         let list: Vec<String> = cost.sources.iter().map(|s| s.describe()).collect();
-        let _ = writeln!(out, "\n<sub>Prices ({}, {} h/month): {}</sub>", cost.currency, cost.hours_per_month, list.join("; "));
+        let _ = writeln!(
+            out,
+            "\n<sub>Prices ({}, {} h/month): {}</sub>",
+            cost.currency,
+            cost.hours_per_month,
+            list.join("; ")
+        );
     }
 }
 
@@ -292,7 +299,7 @@ pub fn drift_json(r: &DriftReport) -> serde_json::Value {
 
 /// The Markdown report of `tether drift --format markdown`, for an issue or an alert.
 pub fn drift_markdown(r: &DriftReport) -> String {
-    let mut out = String::from("## tether drift\n\n");
+    let mut out = String::from("<!-- tether:drift -->\n## tether drift\n\n");
     if !r.has_drift() {
         let _ = writeln!(out, "No drift: the {} resources in state match the real objects.", r.checked);
         return out;
