@@ -210,6 +210,7 @@ mod tests {
             dependencies: Vec::new(),
             create_before_destroy: false,
             prevent_destroy: false,
+            high_impact: None,
         }
     }
 
