@@ -11,8 +11,8 @@
 pub mod client;
 pub mod common;
 pub mod ec2;
-mod owned;
 pub mod eks;
+mod owned;
 pub mod pricing;
 pub mod resource;
 pub mod route53resolver;

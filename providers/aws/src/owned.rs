@@ -132,7 +132,8 @@ async fn eks(clients: &Clients, lineage: &str) -> Result<Vec<OwnedObject>, Diagn
     }
     let mut out = Vec::new();
     for name in names {
-        let cluster = e.describe_cluster().name(&name).send().await.map_err(|err| aws_error("", "DescribeCluster", err))?;
+        let cluster =
+            e.describe_cluster().name(&name).send().await.map_err(|err| aws_error("", "DescribeCluster", err))?;
         let tags = cluster.cluster().and_then(|c| c.tags());
         let pairs = tags.into_iter().flatten().map(|(k, v)| (k.as_str(), v.as_str()));
         if let Some(address) = ownership(lineage, pairs) {
