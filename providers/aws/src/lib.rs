@@ -15,6 +15,7 @@ pub mod ec2;
 pub mod eks;
 pub mod resource;
 pub mod route53resolver;
+pub mod ssm;
 
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
@@ -54,6 +55,7 @@ impl AwsProvider {
             .into_iter()
             .chain(route53resolver::resources())
             .chain(eks::resources())
+            .chain(ssm::resources())
             .map(|r| (r.type_name(), r))
             .collect();
         let data_sources: BTreeMap<&'static str, Box<dyn AwsDataSource>> =
