@@ -12,6 +12,7 @@ use std::sync::Arc;
 use aws_sdk_ec2::config::interceptors::BeforeTransmitInterceptorContextRef;
 use aws_sdk_ec2::config::{ConfigBag, Intercept, RuntimeComponents};
 use aws_sdk_ec2::error::BoxError;
+use aws_smithy_runtime_api::client::http::SharedHttpClient;
 use tether_sdk::Value;
 
 /// The evaluated `provider "aws" { ... }` block.
@@ -89,11 +90,17 @@ pub struct Clients {
     pub ec2: aws_sdk_ec2::Client,
     pub eks: aws_sdk_eks::Client,
     pub resolver: aws_sdk_route53resolver::Client,
+    pub ssm: aws_sdk_ssm::Client,
     pub calls: CallLog,
 }
 
-pub async fn build(settings: &Settings) -> Clients {
+/// Builds the clients, sending every request through `http_client` when one is given (tests
+/// replay recorded responses this way); otherwise through the SDK's default HTTPS client.
+pub async fn build(settings: &Settings, http_client: Option<SharedHttpClient>) -> Clients {
     let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest());
+    if let Some(http) = http_client {
+        loader = loader.http_client(http);
+    }
     if let Some(r) = &settings.region {
         loader = loader.region(aws_config::Region::new(r.clone()));
     }
@@ -106,10 +113,12 @@ pub async fn build(settings: &Settings) -> Clients {
     let ec2_conf = aws_sdk_ec2::config::Builder::from(&sdk).interceptor(calls.clone()).build();
     let eks_conf = aws_sdk_eks::config::Builder::from(&sdk).interceptor(calls.clone()).build();
     let resolver_conf = aws_sdk_route53resolver::config::Builder::from(&sdk).interceptor(calls.clone()).build();
+    let ssm_conf = aws_sdk_ssm::config::Builder::from(&sdk).interceptor(calls.clone()).build();
     Clients {
         ec2: aws_sdk_ec2::Client::from_conf(ec2_conf),
         eks: aws_sdk_eks::Client::from_conf(eks_conf),
         resolver: aws_sdk_route53resolver::Client::from_conf(resolver_conf),
+        ssm: aws_sdk_ssm::Client::from_conf(ssm_conf),
         calls,
     }
 }

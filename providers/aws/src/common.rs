@@ -341,6 +341,15 @@ pub fn opt_i64(n: Option<i64>) -> Value {
     n.map(Value::int).unwrap_or(Value::Null)
 }
 
+/// A timestamp as an RFC 3339 string in UTC to the second (`2026-05-01T00:00:00Z`), as
+/// Terraform shows them (AWS's fractions of a second come back as lossy floating point).
+pub fn rfc3339(t: Option<&aws_sdk_ec2::primitives::DateTime>) -> Value {
+    use aws_sdk_ec2::primitives::{DateTime, DateTimeFormat};
+    t.and_then(|t| DateTime::from_secs(t.secs()).fmt(DateTimeFormat::DateTime).ok())
+        .map(Value::from)
+        .unwrap_or(Value::Null)
+}
+
 /// The canonical form of an IPv4/IPv6 CIDR, as AWS stores it (`10.0.1.5/16` -> `10.0.0.0/16`).
 pub fn canonical_cidr(v: Value) -> Value {
     match v.as_str().and_then(|s| s.parse::<ipnet::IpNet>().ok()) {

@@ -1,8 +1,9 @@
 //! EKS: clusters with remote node/pod networks, managed node groups, access entries.
 //!
-//! EKS has no batched describe: DescribeCluster and DescribeNodegroup take one name each, so a
-//! refresh costs one call per cluster or node group (run concurrently). A stack has few of them.
+//! EKS has no batched describe: DescribeCluster, DescribeNodegroup and DescribeAccessEntry take
+//! one name each, so a refresh costs one call per object (run concurrently). A stack has few.
 
+mod access_entry;
 mod cluster;
 mod node_group;
 
@@ -14,11 +15,12 @@ use tether_sdk::{Diagnostic, Value, TAG_ADDRESS, TAG_LINEAGE};
 use crate::common::{aws_error, user_tags, wait_for, Ctx};
 use crate::resource::AwsResource;
 
+pub use access_entry::AccessEntry;
 pub use cluster::Cluster;
 pub use node_group::NodeGroup;
 
 pub fn resources() -> Vec<Box<dyn AwsResource>> {
-    vec![Box::new(Cluster), Box::new(NodeGroup)]
+    vec![Box::new(Cluster), Box::new(NodeGroup), Box::new(AccessEntry)]
 }
 
 /// The tags to create an EKS object with: `default_tags`, the stack's `tags`, then ownership.
