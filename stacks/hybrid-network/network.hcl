@@ -7,7 +7,7 @@ provider "aws" {
 
   default_tags {
     tags = {
-      stack = "hybrid-network"
+      stack = var.stack_name
     }
   }
 }

@@ -1,3 +1,9 @@
+variable "stack_name" {
+  type        = string
+  default     = "hybrid-network"
+  description = "Tagged on every object (default_tags); a stack that includes this one sets its own."
+}
+
 variable "region" {
   type    = string
   default = "ap-northeast-2"
