@@ -7,17 +7,6 @@ mod moto;
 use moto::{stack, write, Moto, PROVIDER, REGION};
 use tether_aws::eks::sdk as eks;
 
-fn eks_client(moto: &Moto) -> eks::Client {
-    let creds = eks::config::Credentials::new("testing", "testing", None, None, "tests");
-    let conf = eks::config::Builder::new()
-        .behavior_version(eks::config::BehaviorVersion::latest())
-        .region(eks::config::Region::new(REGION))
-        .endpoint_url(&moto.endpoint)
-        .credentials_provider(creds)
-        .build();
-    eks::Client::from_conf(conf)
-}
-
 const NETWORK: &str = "
 resource \"aws_vpc\" \"main\" {
   cidr_block = \"10.0.0.0/16\"
@@ -117,7 +106,7 @@ output \"node_group_id\" {{
 #[test]
 fn eks_cluster_lifecycle() {
     let moto = Moto::start();
-    let client = eks_client(&moto);
+    let client = moto.eks();
     let rt = moto::rt();
     let files = |pod: &str, tag: &str| format!("{PROVIDER}{NETWORK}{}", cluster_block(pod, tag));
     let dir = stack(&[("main.hcl", &files("10.244.0.0/16", "hybrid"))]);
@@ -195,7 +184,7 @@ fn eks_cluster_rejects_non_rfc1918_remote_networks_at_plan_time() {
 #[test]
 fn eks_node_group_lifecycle() {
     let moto = Moto::start();
-    let client = eks_client(&moto);
+    let client = moto.eks();
     let rt = moto::rt();
     let cluster = cluster_block("10.244.0.0/16", "hybrid");
     let files = |max: u32, workload: &str| format!("{PROVIDER}{NETWORK}{cluster}{}", node_group_block(max, workload));
@@ -278,7 +267,7 @@ fn eks_node_group_lifecycle() {
 #[test]
 fn desired_size_drift_is_reported_without_ignore_changes() {
     let moto = Moto::start();
-    let client = eks_client(&moto);
+    let client = moto.eks();
     let rt = moto::rt();
     let cluster = cluster_block("10.244.0.0/16", "hybrid");
     let owned = node_group_block(5, "ml");

@@ -8,17 +8,6 @@ mod moto;
 use moto::{stack, write, Moto, PROVIDER, REGION};
 use tether_aws::route53resolver::sdk as r53r;
 
-fn resolver(moto: &Moto) -> r53r::Client {
-    let creds = r53r::config::Credentials::new("testing", "testing", None, None, "tests");
-    let conf = r53r::config::Builder::new()
-        .behavior_version(r53r::config::BehaviorVersion::latest())
-        .region(r53r::config::Region::new(REGION))
-        .endpoint_url(&moto.endpoint)
-        .credentials_provider(creds)
-        .build();
-    r53r::Client::from_conf(conf)
-}
-
 fn output(moto: &Moto, dir: &std::path::Path, name: &str) -> String {
     moto.tether(dir, &["output", "--raw", name]).expect(0).stdout.trim().to_string()
 }
@@ -117,7 +106,7 @@ output \"endpoint_id\" {{
 #[test]
 fn inbound_endpoint_lifecycle() {
     let moto = Moto::start();
-    let r = resolver(&moto);
+    let r = moto.resolver();
     let rt = moto::rt();
     let dir = stack(&[("main.hcl", &inbound_stack("inbound", "10.0.2.100"))]);
 
@@ -195,7 +184,7 @@ resource \"aws_route53_resolver_endpoint\" \"inbound\" {{
 #[test]
 fn endpoint_is_adopted_after_lost_state() {
     let moto = Moto::start();
-    let r = resolver(&moto);
+    let r = moto.resolver();
     let rt = moto::rt();
     let dir = stack(&[("main.hcl", &inbound_stack("inbound", "10.0.2.100"))]);
     moto.tether(dir.path(), &["apply", "--auto-approve"]).expect(0);
@@ -269,7 +258,7 @@ output \"association_id\" {{
 #[test]
 fn forward_rule_lifecycle() {
     let moto = Moto::start();
-    let r = resolver(&moto);
+    let r = moto.resolver();
     let rt = moto::rt();
     let dir = stack(&[("main.hcl", &outbound_stack(&["192.168.1.53", "192.168.1.54"], "company"))]);
 

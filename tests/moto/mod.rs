@@ -58,6 +58,32 @@ impl Moto {
         aws_sdk_ec2::Client::from_conf(conf)
     }
 
+    /// An EKS client on the emulator.
+    pub fn eks(&self) -> tether_aws::eks::sdk::Client {
+        use tether_aws::eks::sdk as eks;
+        let creds = eks::config::Credentials::new("testing", "testing", None, None, "tests");
+        let conf = eks::config::Builder::new()
+            .behavior_version(eks::config::BehaviorVersion::latest())
+            .region(eks::config::Region::new(REGION))
+            .endpoint_url(&self.endpoint)
+            .credentials_provider(creds)
+            .build();
+        eks::Client::from_conf(conf)
+    }
+
+    /// A Route 53 Resolver client on the emulator.
+    pub fn resolver(&self) -> tether_aws::route53resolver::sdk::Client {
+        use tether_aws::route53resolver::sdk as r53r;
+        let creds = r53r::config::Credentials::new("testing", "testing", None, None, "tests");
+        let conf = r53r::config::Builder::new()
+            .behavior_version(r53r::config::BehaviorVersion::latest())
+            .region(r53r::config::Region::new(REGION))
+            .endpoint_url(&self.endpoint)
+            .credentials_provider(creds)
+            .build();
+        r53r::Client::from_conf(conf)
+    }
+
     /// Runs `tether --stack DIR ARGS` against the emulator, logging every API call to stderr.
     pub fn tether(&self, dir: &Path, args: &[&str]) -> Run {
         let out = Command::new(env!("CARGO_BIN_EXE_tether"))
