@@ -11,7 +11,7 @@ pub mod provider;
 pub mod schema;
 pub mod value;
 
-pub use diag::{has_errors, Diagnostic, Severity};
+pub use diag::{has_errors, Diagnostic, Related, Severity};
 pub use provider::*;
 pub use schema::{AttrType, Attribute, Block, BlockType, Nesting, ProviderSchema, ResourceSchema};
 pub use value::{AttrPath, PathStep, Value};
