@@ -8,6 +8,7 @@
 //! ownership tags (`tether:lineage`, `tether:address`), so a re-run after a crash can find and
 //! adopt what a crashed run created. Reads are batched: one paginated Describe call per type.
 
+pub mod checks;
 pub mod client;
 pub mod common;
 pub mod ec2;
@@ -104,7 +105,7 @@ impl Provider for AwsProvider {
     }
 
     fn validate_plan(&self, resources: &[tether_sdk::PlannedResource]) -> Vec<Diagnostic> {
-        ec2::checks::validate_plan(resources)
+        checks::validate_plan(resources)
     }
 
     fn canonicalize(&self, type_name: &str, path: &AttrPath, value: Value) -> Value {
