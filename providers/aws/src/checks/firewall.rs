@@ -30,7 +30,7 @@ pub fn check(stack: &Stack<'_>) -> Vec<Diagnostic> {
 }
 
 /// One rule as written, with one entry per peer CIDR it names.
-struct Rule<'a> {
+pub(super) struct Rule<'a> {
     /// Where it is written: the security group (inline) or the rule resource.
     written: &'a PlannedResource,
     /// The inline block (`ingress[2]`) or the standalone resource's root.
@@ -38,20 +38,51 @@ struct Rule<'a> {
     /// The attribute holding the peers (`cidr_ipv4`, `ingress[2].cidr_blocks`).
     peer_at: AttrPath,
     /// Addresses of the groups the rule belongs to (a cluster's address for its own group).
-    groups: Vec<String>,
-    ingress: bool,
+    pub groups: Vec<String>,
+    pub ingress: bool,
     /// Protocol, ports and peers are all known.
-    known: bool,
-    proto: String,
-    from: i64,
-    to: i64,
+    pub known: bool,
+    pub proto: String,
+    pub from: i64,
+    pub to: i64,
     /// IPv4 peers as written, with their position in `peer_at` (0 for `cidr_ipv4`).
     cidrs: Peers,
     /// 0.0.0.0/0 or ::/0 among the peers.
     world: bool,
 }
 
-impl Rule<'_> {
+impl<'a> Rule<'a> {
+    /// A rule from its values: `keys` name the protocol, IPv4 and IPv6 peer attributes. Unset
+    /// ports (allowed with protocol -1) cover every port.
+    fn read(
+        written: &'a PlannedResource,
+        v: &Value,
+        [proto_key, v4_key, v6_key]: [&str; 3],
+        at: AttrPath,
+        peer_at: AttrPath,
+        groups: Vec<String>,
+        ingress: bool,
+    ) -> Rule<'a> {
+        let proto = v.get(proto_key).and_then(Value::as_str).map(canonical_protocol);
+        let (from, to) = (port(v, "from_port"), port(v, "to_port"));
+        let p = peers(v.get(v4_key), v.get(v6_key));
+        let known = proto.is_some() && from.is_some() && to.is_some() && p.is_some();
+        let (cidrs, world) = p.unwrap_or_default();
+        Rule {
+            written,
+            at,
+            peer_at,
+            groups,
+            ingress,
+            known,
+            proto: proto.unwrap_or_default(),
+            from: from.flatten().unwrap_or(0),
+            to: to.flatten().unwrap_or(65535),
+            cidrs,
+            world,
+        }
+    }
+
     fn covers(&self, ingress: bool, proto: &str, port: i64, cidr: &Ipv4Net) -> bool {
         self.known
             && self.ingress == ingress
@@ -147,31 +178,17 @@ fn peers(v4: Option<&Value>, v6: Option<&Value>) -> Option<(Peers, bool)> {
     Some((cidrs, world))
 }
 
-fn rules<'a>(stack: &Stack<'a>) -> Vec<Rule<'a>> {
+/// Every security group rule of the stack, inline and standalone.
+pub(super) fn rules<'a>(stack: &Stack<'a>) -> Vec<Rule<'a>> {
     let mut out = Vec::new();
     for sg in stack.of_type("aws_security_group").filter(|r| !r.address.starts_with("data.")) {
         for dir in ["ingress", "egress"] {
             let Some(blocks) = sg.config.get(dir).and_then(Value::as_list) else { continue };
             for (i, b) in blocks.iter().enumerate() {
                 let at = AttrPath::attr(dir).join_index(i);
-                let proto = b.get("protocol").and_then(Value::as_str).map(canonical_protocol);
-                let (from, to) = (port(b, "from_port"), port(b, "to_port"));
-                let p = peers(b.get("cidr_blocks"), b.get("ipv6_cidr_blocks"));
-                let known = proto.is_some() && from.is_some() && to.is_some() && p.is_some();
-                let (cidrs, world) = p.unwrap_or_default();
-                out.push(Rule {
-                    written: sg,
-                    peer_at: at.join_attr("cidr_blocks"),
-                    at,
-                    groups: vec![sg.address.clone()],
-                    ingress: dir == "ingress",
-                    known,
-                    proto: proto.unwrap_or_default(),
-                    from: from.flatten().unwrap_or(0),
-                    to: to.flatten().unwrap_or(0),
-                    cidrs,
-                    world,
-                });
+                let peer_at = at.join_attr("cidr_blocks");
+                let keys = ["protocol", "cidr_blocks", "ipv6_cidr_blocks"];
+                out.push(Rule::read(sg, b, keys, at, peer_at, vec![sg.address.clone()], dir == "ingress"));
             }
         }
     }
@@ -187,29 +204,13 @@ fn rules<'a>(stack: &Stack<'a>) -> Vec<Rule<'a>> {
             groups.extend(
                 stack.linked(r, "security_group_id", &sg_at, "aws_eks_cluster").iter().map(|c| c.address.clone()),
             );
-            let proto = r.config.get("ip_protocol").and_then(Value::as_str).map(canonical_protocol);
-            let (from, to) = (port(&r.config, "from_port"), port(&r.config, "to_port"));
-            let p = peers(r.config.get("cidr_ipv4"), r.config.get("cidr_ipv6"));
-            let known = proto.is_some() && from.is_some() && to.is_some() && p.is_some();
-            let (cidrs, world) = p.unwrap_or_default();
             let peer_at = AttrPath::attr(if r.config.get("cidr_ipv4").is_some_and(|v| !v.is_null()) {
                 "cidr_ipv4"
             } else {
                 "cidr_ipv6"
             });
-            out.push(Rule {
-                written: r,
-                at: AttrPath::root(),
-                peer_at,
-                groups,
-                ingress,
-                known,
-                proto: proto.unwrap_or_default(),
-                from: from.flatten().unwrap_or(0),
-                to: to.flatten().unwrap_or(65535),
-                cidrs,
-                world,
-            });
+            let keys = ["ip_protocol", "cidr_ipv4", "cidr_ipv6"];
+            out.push(Rule::read(r, &r.config, keys, AttrPath::root(), peer_at, groups, ingress));
         }
     }
     out

@@ -6,8 +6,8 @@ use std::collections::BTreeSet;
 use ipnet::Ipv4Net;
 use tether_sdk::{AttrPath, Diagnostic, PlannedResource, Value};
 
+use super::firewall::{self, Rule};
 use super::{remote_networks, Stack};
-use crate::ec2::sg_rule::canonical_protocol;
 
 pub fn check(stack: &Stack<'_>) -> Vec<Diagnostic> {
     let mut out = Vec::new();
@@ -116,32 +116,15 @@ fn endpoint_dns_rules(stack: &Stack<'_>, ep: &PlannedResource, out: &mut Vec<Dia
     if groups.is_empty() || external {
         return;
     }
-    let dir = if ingress { "ingress" } else { "egress" };
     let rule_type = if ingress { "aws_vpc_security_group_ingress_rule" } else { "aws_vpc_security_group_egress_rule" };
-    // (protocol, from, to) of every rule in the direction; None when one is unknown.
-    let mut found: Vec<(String, i64, i64)> = Vec::new();
-    for g in &groups {
-        match g.config.get(dir) {
-            Some(Value::List(blocks)) => {
-                for b in blocks {
-                    let Some(r) = rule_ports(b, "protocol") else { return };
-                    found.push(r);
-                }
-            }
-            None | Some(Value::Null) => {}
-            Some(_) => return,
-        }
+    let rules: Vec<Rule<'_>> = firewall::rules(stack)
+        .into_iter()
+        .filter(|r| r.ingress == ingress && r.groups.iter().any(|g| groups.iter().any(|e| &e.address == g)))
+        .collect();
+    if rules.iter().any(|r| !r.known) {
+        return;
     }
-    for r in stack.of_type(rule_type) {
-        let on_group = stack
-            .linked(r, "security_group_id", &AttrPath::attr("security_group_id"), "aws_security_group")
-            .iter()
-            .any(|g| groups.iter().any(|e| e.address == g.address));
-        if on_group {
-            let Some(found_rule) = rule_ports(&r.config, "ip_protocol") else { return };
-            found.push(found_rule);
-        }
-    }
+    let found: Vec<(String, i64, i64)> = rules.into_iter().map(|r| (r.proto, r.from, r.to)).collect();
     let missing: Vec<&str> = ["tcp", "udp"]
         .into_iter()
         .filter(|p| !found.iter().any(|(proto, from, to)| proto == "-1" || (proto == p && (*from..=*to).contains(&53))))
@@ -178,16 +161,6 @@ fn example_ip(net: &Ipv4Net) -> std::net::Ipv4Addr {
     let size = 1u64 << (32 - u32::from(net.prefix_len()));
     let offset = if size > 128 { 100 } else { 4 };
     std::net::Ipv4Addr::from(u32::from(net.network()).wrapping_add(offset))
-}
-
-/// (protocol, from, to) of a rule; `None` when any part is unknown.
-fn rule_ports(v: &Value, proto_key: &str) -> Option<(String, i64, i64)> {
-    let proto = canonical_protocol(v.get(proto_key)?.as_str()?);
-    let num = |k: &str, default: i64| match v.get(k) {
-        None | Some(Value::Null) => Some(default),
-        Some(n) => n.as_f64().map(|f| f as i64),
-    };
-    Some((proto, num("from_port", 0)?, num("to_port", 65535)?))
 }
 
 /// FORWARD rules send queries on-prem: a target outside every declared remote network is
