@@ -42,12 +42,12 @@ fn vpc_cidr(r: &PlannedResource) -> Option<Net<'_>> {
     Some(Net { res: r, at, text, net, what: "VPC CIDR" })
 }
 
-/// A CIDR with host bits set is almost always a typo (`10.0.1.5/16`): say which network it
-/// really is.
+/// A CIDR with host bits set is often a typo (`10.0.1.5/16`): AWS stores the network it
+/// truncates to, which may not be the one meant. A warning: the stack still works.
 fn host_bits(n: &Net<'_>, out: &mut Vec<Diagnostic>) {
     if n.net.addr() != n.net.network() {
         out.push(
-            Diagnostic::error(format!("{} {} has host bits set", n.what, n.text))
+            Diagnostic::warning(format!("{} {} has host bits set", n.what, n.text))
                 .code("cidr::host-bits")
                 .address(&n.res.address)
                 .attribute(n.at.clone())
