@@ -116,7 +116,10 @@ fn parse_addrs(env: &Env, list: &[String]) -> Result<Vec<InstanceAddr>, Code> {
 }
 
 pub async fn validate(env: &Env, args: &cli::ValidateArgs) -> Code {
-    let (stack, diags) = stack::load(&env.stack_dir, &env.registry);
+    let (mut stack, mut diags) = stack::load(&env.stack_dir, &env.registry);
+    if let Some(s) = stack.as_mut().filter(|_| !diag::has_errors(&diags)) {
+        diags.extend(check_stack(env, s).await);
+    }
     let sources = match &stack {
         Some(s) => &s.config.sources,
         None => &tether_engine::config::load_dir(&env.stack_dir).0.sources,
@@ -249,6 +252,24 @@ async fn run_drift(
     }
     println!("\nRecorded in state: {updated} updated, {removed} removed (deleted outside tether).");
     0
+}
+
+/// The checks of `validate` beyond loading: evaluate the stack with the variables that have
+/// values (defaults, tfvars files, environment) and run the whole-stack network checks, with
+/// zero API calls. A required variable without a value is unknown here, not an error: values
+/// that are unknown are skipped, never guessed.
+async fn check_stack(env: &Env, stack: &mut Stack) -> Diags {
+    let (mut variables, var_diags) = stack::resolve_variables(stack, &Inputs::from_env());
+    let mut diags: Diags =
+        var_diags.into_iter().filter(|d| d.code.as_deref() != Some("input::missing-variable")).collect();
+    if diag::has_errors(&diags) {
+        return diags;
+    }
+    for v in &stack.config.variables {
+        variables.entry(v.name.clone()).or_insert(Value::Unknown);
+    }
+    diags.extend(plan::check(stack, &env.registry, &variables).await);
+    diags
 }
 
 /// Loads, resolves inputs and plans. Returns the stack too (apply needs it).

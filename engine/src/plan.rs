@@ -456,7 +456,20 @@ pub(crate) fn single_block_path(value: &Value, path: &AttrPath) -> AttrPath {
     AttrPath(out)
 }
 
+/// Checks the stack from its configuration alone, as `validate` does: evaluates every
+/// resource against no state, without configuring any provider, reading any data source or
+/// refreshing anything (values known only later are unknown, and checks skip them), then runs
+/// the providers' whole-stack checks. Makes no provider API call.
+pub async fn check(stack: &Stack, registry: &Registry, variables: &BTreeMap<String, Value>) -> Diags {
+    let mut w = walk(stack, registry, None, &BTreeMap::new(), variables, &PlanOptions::default()).await;
+    cross_resource_checks(stack, registry, &w.changes, &w.configs, &mut w.diags);
+    w.diags
+}
+
 /// Makes a plan. Makes no provider call when state is empty and no data source can be read.
+///
+/// With state, the stack is first checked from its configuration alone (`check`), so bad input
+/// stops before providers are configured and before refresh: zero API calls.
 pub async fn plan(
     stack: &Stack,
     registry: &Registry,
@@ -464,10 +477,21 @@ pub async fn plan(
     variables: BTreeMap<String, Value>,
     opts: &PlanOptions,
 ) -> Result<(Plan, Diags), Diags> {
-    let mut diags: Diags = Vec::new();
     let has_state = state.is_some_and(|s| !s.resources.is_empty());
     let lineage = state.map(|s| s.lineage.clone());
 
+    if has_state && !opts.destroy {
+        // Errors that come only from values not known without state (count over a data
+        // source) are left to the real walk below; warnings come from it too.
+        let early: Diags = check(stack, registry, &variables)
+            .await
+            .into_iter()
+            .filter(|d| d.is_error() && !d.code.as_deref().is_some_and(|c| c.starts_with("eval::unknown-")))
+            .collect();
+        if !early.is_empty() {
+            return Err(early);
+        }
+    }
     // Providers are configured only when something will talk to them; a fresh stack needs no
     // provider call at all.
     if has_state {
@@ -483,17 +507,131 @@ pub async fn plan(
             .collect(),
         (None, _) => BTreeMap::new(),
     };
+    let Walk { mut changes, mut outputs, mut diags, configs, seen_addrs } =
+        walk(stack, registry, state, &refreshed, &variables, opts).await;
+
+    // Instances in state that the stack no longer declares are deleted.
+    if let Some(s) = state {
+        for r in &s.resources {
+            if seen_addrs.contains(&r.address) || r.deposed {
+                continue;
+            }
+            if r.mode == "data" {
+                continue;
+            }
+            // An orphan already deleted outside tether is still "deleted", which removes it from state.
+            let before =
+                refreshed.get(&r.address).cloned().flatten().unwrap_or_else(|| Value::from_json(&r.attributes));
+            let inst = InstanceAddr::parse(&r.address).ok();
+            let declared = inst.as_ref().and_then(|i| stack.config.resource(&i.config));
+            changes.push(ResourceChange {
+                address: r.address.clone(),
+                mode: r.mode.clone(),
+                type_name: r.type_name.clone(),
+                name: inst.map(|i| i.config.name).unwrap_or_default(),
+                provider: r.provider.clone(),
+                action: Action::Delete,
+                before: Some(prior_with_marks(before, Some(r), registry, &r.type_name)),
+                after: None,
+                requires_replace: Vec::new(),
+                reason: Some(if declared.is_some() {
+                    "its instance key is no longer in count/for_each".to_string()
+                } else {
+                    "it is not in the configuration".to_string()
+                }),
+                dependencies: r.dependencies.clone(),
+                create_before_destroy: false,
+                prevent_destroy: declared.is_some_and(|d| d.lifecycle.prevent_destroy),
+                high_impact: None,
+            });
+        }
+        // Deposed objects left by an interrupted create_before_destroy are deleted.
+        for r in s.resources.iter().filter(|r| r.deposed) {
+            changes.push(ResourceChange {
+                address: r.address.clone(),
+                mode: r.mode.clone(),
+                type_name: r.type_name.clone(),
+                name: InstanceAddr::parse(&r.address).map(|i| i.config.name).unwrap_or_default(),
+                provider: r.provider.clone(),
+                action: Action::Delete,
+                before: Some(prior_with_marks(Value::from_json(&r.attributes), Some(r), registry, &r.type_name)),
+                after: None,
+                requires_replace: Vec::new(),
+                reason: Some("deposed: the old object of an interrupted replacement".to_string()),
+                dependencies: r.dependencies.clone(),
+                create_before_destroy: true,
+                prevent_destroy: false,
+                high_impact: None,
+            });
+        }
+    }
+
+    cross_resource_checks(stack, registry, &changes, &configs, &mut diags);
+    mark_high_impact(registry, &mut changes);
+    // Outputs come out of the walk in graph order; people read them by name.
+    outputs.sort_by(|a, b| a.name.cmp(&b.name));
+    apply_targeting(stack, &mut changes, opts, &mut diags);
+    check_prevent_destroy(stack, &changes, &mut diags);
+    if has_errors(&diags) {
+        return Err(diags);
+    }
+
+    let cost = crate::cost::estimate(&changes, registry, &provider_configs(stack, registry, &variables));
+    let interrupted = state
+        .map(|s| s.journal.iter().filter(|j| j.operation == "create").map(|j| j.address.clone()).collect())
+        .unwrap_or_default();
+    let plan = Plan {
+        format_version: PLAN_FORMAT_VERSION,
+        tether_version: env!("CARGO_PKG_VERSION").to_string(),
+        lineage,
+        serial: state.map(|s| s.serial).unwrap_or(0),
+        stack_hash: stack.hash.clone(),
+        destroy: opts.destroy,
+        variables,
+        changes,
+        outputs,
+        targets: opts.targets.iter().map(ToString::to_string).collect(),
+        excludes: opts.excludes.iter().map(ToString::to_string).collect(),
+        warnings: Vec::new(),
+        interrupted,
+        cost: Some(cost),
+    };
+    Ok((plan, diags))
+}
+
+/// What evaluating the stack in dependency order produced.
+struct Walk {
+    changes: Vec<ResourceChange>,
+    outputs: Vec<OutputChange>,
+    diags: Diags,
+    /// The evaluated configuration of each instance (managed and data), by address.
+    configs: BTreeMap<String, Value>,
+    seen_addrs: BTreeSet<String>,
+}
+
+/// Evaluates every block in dependency order and plans each instance against `refreshed`
+/// (data sources are read only when the stack has state).
+async fn walk(
+    stack: &Stack,
+    registry: &Registry,
+    state: Option<&StateFile>,
+    refreshed: &BTreeMap<String, Option<Value>>,
+    variables: &BTreeMap<String, Value>,
+    opts: &PlanOptions,
+) -> Walk {
+    let has_state = state.is_some_and(|s| !s.resources.is_empty());
     let state_by_addr: BTreeMap<&str, &ResourceState> = state
         .map(|s| s.resources.iter().filter(|r| !r.deposed).map(|r| (r.address.as_str(), r)).collect())
         .unwrap_or_default();
-
+    let mut diags: Diags = Vec::new();
     let mut scope = Scope::new(&stack.dir);
-    for (k, v) in &variables {
+    for (k, v) in variables {
         scope.set_var(k, v.clone());
     }
     let mut changes: Vec<ResourceChange> = Vec::new();
     let mut outputs = Vec::new();
     let mut seen_addrs: BTreeSet<String> = BTreeSet::new();
+    let mut configs: BTreeMap<String, Value> = BTreeMap::new();
 
     for ix in stack.graph.order.clone() {
         match stack.graph.node(ix).clone() {
@@ -564,6 +702,7 @@ pub async fn plan(
                     let address = inst.to_string();
                     seen_addrs.insert(address.clone());
                     let config = instance_config(res, &key, each_value.as_ref(), &mut scope, registry, &mut diags);
+                    configs.insert(address.clone(), config.unmark_deep());
                     let change = match res.mode {
                         Mode::Data => plan_data(res, &address, config, has_state, registry, &mut diags).await,
                         Mode::Managed => {
@@ -597,93 +736,7 @@ pub async fn plan(
         }
     }
 
-    // Instances in state that the stack no longer declares are deleted.
-    if let Some(s) = state {
-        for r in &s.resources {
-            if seen_addrs.contains(&r.address) || r.deposed {
-                continue;
-            }
-            if r.mode == "data" {
-                continue;
-            }
-            // An orphan already deleted outside tether is still "deleted", which removes it from state.
-            let before =
-                refreshed.get(&r.address).cloned().flatten().unwrap_or_else(|| Value::from_json(&r.attributes));
-            let inst = InstanceAddr::parse(&r.address).ok();
-            let declared = inst.as_ref().and_then(|i| stack.config.resource(&i.config));
-            changes.push(ResourceChange {
-                address: r.address.clone(),
-                mode: r.mode.clone(),
-                type_name: r.type_name.clone(),
-                name: inst.map(|i| i.config.name).unwrap_or_default(),
-                provider: r.provider.clone(),
-                action: Action::Delete,
-                before: Some(prior_with_marks(before, Some(r), registry, &r.type_name)),
-                after: None,
-                requires_replace: Vec::new(),
-                reason: Some(if declared.is_some() {
-                    "its instance key is no longer in count/for_each".to_string()
-                } else {
-                    "it is not in the configuration".to_string()
-                }),
-                dependencies: r.dependencies.clone(),
-                create_before_destroy: false,
-                prevent_destroy: declared.is_some_and(|d| d.lifecycle.prevent_destroy),
-                high_impact: None,
-            });
-        }
-        // Deposed objects left by an interrupted create_before_destroy are deleted.
-        for r in s.resources.iter().filter(|r| r.deposed) {
-            changes.push(ResourceChange {
-                address: r.address.clone(),
-                mode: r.mode.clone(),
-                type_name: r.type_name.clone(),
-                name: InstanceAddr::parse(&r.address).map(|i| i.config.name).unwrap_or_default(),
-                provider: r.provider.clone(),
-                action: Action::Delete,
-                before: Some(prior_with_marks(Value::from_json(&r.attributes), Some(r), registry, &r.type_name)),
-                after: None,
-                requires_replace: Vec::new(),
-                reason: Some("deposed: the old object of an interrupted replacement".to_string()),
-                dependencies: r.dependencies.clone(),
-                create_before_destroy: true,
-                prevent_destroy: false,
-                high_impact: None,
-            });
-        }
-    }
-
-    cross_resource_checks(stack, registry, &changes, &mut diags);
-    mark_high_impact(registry, &mut changes);
-    // Outputs come out of the walk in graph order; people read them by name.
-    outputs.sort_by(|a, b| a.name.cmp(&b.name));
-    apply_targeting(stack, &mut changes, opts, &mut diags);
-    check_prevent_destroy(stack, &changes, &mut diags);
-    if has_errors(&diags) {
-        return Err(diags);
-    }
-
-    let cost = crate::cost::estimate(&changes, registry, &provider_configs(stack, registry, &variables));
-    let interrupted = state
-        .map(|s| s.journal.iter().filter(|j| j.operation == "create").map(|j| j.address.clone()).collect())
-        .unwrap_or_default();
-    let plan = Plan {
-        format_version: PLAN_FORMAT_VERSION,
-        tether_version: env!("CARGO_PKG_VERSION").to_string(),
-        lineage,
-        serial: state.map(|s| s.serial).unwrap_or(0),
-        stack_hash: stack.hash.clone(),
-        destroy: opts.destroy,
-        variables,
-        changes,
-        outputs,
-        targets: opts.targets.iter().map(ToString::to_string).collect(),
-        excludes: opts.excludes.iter().map(ToString::to_string).collect(),
-        warnings: Vec::new(),
-        interrupted,
-        cost: Some(cost),
-    };
-    Ok((plan, diags))
+    Walk { changes, outputs, diags, configs, seen_addrs }
 }
 
 /// Marks deletions and replacements of the types whose schema calls them high impact.
@@ -693,49 +746,72 @@ fn mark_high_impact(registry: &Registry, changes: &mut [ResourceChange]) {
     }
 }
 
-/// Hands every planned instance to its provider for checks that span resources, and labels
-/// what comes back at the attribute it names.
-fn cross_resource_checks(stack: &Stack, registry: &Registry, changes: &[ResourceChange], diags: &mut Diags) {
-    let declared: BTreeSet<&str> =
-        stack.config.resources.iter().filter(|r| r.mode == Mode::Managed).map(|r| r.type_name.as_str()).collect();
-    let mut by_provider: BTreeMap<&str, Vec<tether_sdk::PlannedResource>> = BTreeMap::new();
-    for c in changes.iter().filter(|c| c.mode == "managed" && c.action != Action::Delete) {
+/// Hands every planned instance of the stack (all providers, managed resources and data
+/// sources) to every provider for checks that span resources, and labels what comes back at
+/// the attributes it names: the primary one and any related ones (the other side of an
+/// overlap).
+fn cross_resource_checks(
+    stack: &Stack,
+    registry: &Registry,
+    changes: &[ResourceChange],
+    configs: &BTreeMap<String, Value>,
+    diags: &mut Diags,
+) {
+    let mut planned = Vec::new();
+    for c in changes.iter().filter(|c| c.action != Action::Delete) {
         let (Some(after), Some(res)) = (&c.after, stack.config.resource(&c.config_addr())) else { continue };
-        by_provider.entry(c.provider.as_str()).or_default().push(tether_sdk::PlannedResource {
+        planned.push(tether_sdk::PlannedResource {
             address: c.address.clone(),
             type_name: c.type_name.clone(),
-            value: after.clone(),
-            references: attribute_references(res, &declared),
+            value: after.unmark_deep(),
+            config: configs.get(&c.address).cloned().unwrap_or(Value::Unknown),
+            references: attribute_references(res, &stack.config),
         });
     }
-    for (name, resources) in by_provider {
+    let mut providers: Vec<&str> = changes.iter().map(|c| c.provider.as_str()).collect();
+    providers.sort_unstable();
+    providers.dedup();
+    for name in providers {
         let Some(provider) = registry.get(name) else { continue };
-        for d in provider.validate_plan(&resources) {
-            let res = d
-                .address
-                .as_deref()
-                .and_then(|a| InstanceAddr::parse(a).ok())
-                .and_then(|a| stack.config.resource(&a.config));
-            let span = res.map(|r| {
-                d.attribute
-                    .as_ref()
-                    .and_then(|p| crate::config::attr_span(&r.body, p))
-                    .unwrap_or_else(|| r.span.clone())
-            });
-            diags.push(Diag::from_provider(d, span));
+        for d in provider.validate_plan(&planned) {
+            let related = d.related.clone();
+            let span = attribute_span(stack, d.address.as_deref(), d.attribute.as_ref());
+            let mut diag = Diag::from_provider(d, span);
+            for r in related {
+                diag = diag.label_opt(attribute_span(stack, Some(&r.address), r.attribute.as_ref()), r.message);
+            }
+            diags.push(diag);
         }
     }
 }
 
+/// The span of an attribute of the resource at `address`, or of the whole block when the
+/// attribute is not written in it.
+fn attribute_span(stack: &Stack, address: Option<&str>, attribute: Option<&AttrPath>) -> Option<crate::diag::Span> {
+    let res = stack.config.resource(&InstanceAddr::parse(address?).ok()?.config)?;
+    Some(attribute.and_then(|p| crate::config::attr_span(&res.body, p)).unwrap_or_else(|| res.span.clone()))
+}
+
 /// For each top-level attribute or nested block of a resource, the resources its expressions
-/// refer to (`security_group_id = aws_security_group.nodes.id` -> `aws_security_group.nodes`).
-fn attribute_references(res: &ResourceBlock, declared: &BTreeSet<&str>) -> BTreeMap<String, Vec<String>> {
+/// refer to (`security_group_id = aws_security_group.nodes.id` -> `aws_security_group.nodes`;
+/// `aws_subnet.private["a"].id` -> `aws_subnet.private["a"]` when that resource uses
+/// for_each). Attributes of nested blocks are listed under the block's name and under their
+/// own path (`ip_address[1].subnet_id`, counting blocks of one type in source order).
+fn attribute_references(res: &ResourceBlock, config: &crate::config::Config) -> BTreeMap<String, Vec<String>> {
     let file = res.span.file;
     let resolve = |r: &crate::eval::Reference| -> Option<String> {
-        match (r.root.as_str(), r.parts.as_slice()) {
-            ("data", [ty, name, ..]) => Some(format!("data.{ty}.{name}")),
-            (ty, [name, ..]) if declared.contains(ty) => Some(format!("{ty}.{name}")),
-            _ => None,
+        let (mode, ty, rest) = match (r.root.as_str(), r.parts.as_slice()) {
+            ("data", [ty, rest @ ..]) => (Mode::Data, ty.as_str(), rest),
+            (ty, rest) => (Mode::Managed, ty, rest),
+        };
+        let name = rest.first()?;
+        let addr = ConfigAddr { mode, type_name: ty.to_string(), name: name.clone() };
+        let block = config.resource(&addr)?;
+        match rest.get(1) {
+            Some(key) if block.for_each.is_some() => {
+                Some(InstanceAddr::new(addr, InstanceKey::Str(key.clone())).to_string())
+            }
+            _ => Some(addr.to_string()),
         }
     };
     let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
@@ -745,14 +821,19 @@ fn attribute_references(res: &ResourceBlock, declared: &BTreeSet<&str>) -> BTree
             out.entry(a.name.clone()).or_default().extend(refs);
         }
     }
+    let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
     for b in &res.body.blocks {
-        let mut stack = vec![&b.body];
-        while let Some(body) = stack.pop() {
+        let index = seen.entry(b.type_name.as_str()).or_default();
+        let at = AttrPath::attr(b.type_name.clone()).join_index(*index);
+        *index += 1;
+        let mut stack = vec![(&b.body, at)];
+        while let Some((body, path)) = stack.pop() {
             for a in &body.attributes {
-                let refs = crate::eval::references(&a.expr, file);
-                out.entry(b.type_name.clone()).or_default().extend(refs.iter().filter_map(resolve));
+                let refs: Vec<String> = crate::eval::references(&a.expr, file).iter().filter_map(resolve).collect();
+                out.entry(b.type_name.clone()).or_default().extend(refs.iter().cloned());
+                out.entry(path.join_attr(a.name.clone()).to_string()).or_default().extend(refs);
             }
-            stack.extend(body.blocks.iter().map(|n| &n.body));
+            stack.extend(body.blocks.iter().map(|n| (&n.body, path.join_attr(n.type_name.clone()))));
         }
     }
     for v in out.values_mut() {

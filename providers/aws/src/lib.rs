@@ -9,6 +9,7 @@
 //! adopt what a crashed run created. Reads are batched: one paginated Describe call per type
 //! (EKS, whose Describe calls take one name each, reads its few objects concurrently).
 
+pub mod checks;
 pub mod client;
 pub mod common;
 pub mod ec2;
@@ -133,7 +134,7 @@ impl Provider for AwsProvider {
     }
 
     fn validate_plan(&self, resources: &[tether_sdk::PlannedResource]) -> Vec<Diagnostic> {
-        ec2::checks::validate_plan(resources)
+        checks::validate_plan(resources)
     }
 
     fn canonicalize(&self, type_name: &str, path: &AttrPath, value: Value) -> Value {

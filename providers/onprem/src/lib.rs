@@ -93,6 +93,16 @@ fn onprem_schema() -> ProviderSchema {
         .attr("taints", Attribute::optional(AttrType::list_of(s())).describe("key=value:Effect"))
         .attr("max_pods", Attribute::optional(num()))
         .attr("shutdown_grace_period", Attribute::optional(s()).describe("a Go duration, e.g. 30s"))
+        .attr(
+            "cni",
+            Attribute::optional(s()).describe("the pool's CNI: calico or cilium (checked against the network)"),
+        )
+        .attr(
+            "pod_cidr",
+            Attribute::optional(s()).describe(
+                "the CNI's pod IP pool, inside the cluster's remote pod networks (Calico defaults to 192.168.0.0/16)",
+            ),
+        )
         .attr("config_path", Attribute::computed(s()))
         .attr("config_sha256", Attribute::computed(s()).describe("SHA-256 of the rendered file"))
         .attr("nodeadm_command", Attribute::computed(s()))

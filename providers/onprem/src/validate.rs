@@ -37,6 +37,25 @@ pub fn validate_node_pool(config: &Value) -> Vec<Diagnostic> {
             );
         }
     }
+    if let Some(cni) = known_str(config, "cni") {
+        if !["calico", "cilium"].contains(&cni.to_ascii_lowercase().as_str()) {
+            d.push(
+                err("InvalidCni", format!("cni {cni:?} is not a CNI EKS Hybrid Nodes support"), path("cni"))
+                    .help("use \"calico\" or \"cilium\""),
+            );
+        }
+    }
+    if let Some(c) = known_str(config, "pod_cidr") {
+        let ok = c.split_once('/').is_some_and(|(ip, len)| {
+            ip.parse::<std::net::Ipv4Addr>().is_ok() && len.parse::<u8>().is_ok_and(|n| n <= 32)
+        });
+        if !ok {
+            d.push(
+                err("InvalidPodCidr", format!("pod_cidr {c:?} is not an IPv4 CIDR block"), path("pod_cidr"))
+                    .help("write it like 10.244.0.0/16, inside the cluster's remote pod networks"),
+            );
+        }
+    }
     if let Some(region) = known_str(config, "region") {
         if !is_region(region) {
             d.push(

@@ -29,6 +29,19 @@ pub struct Diagnostic {
     pub address: Option<String>,
     /// The attribute inside that resource, if any.
     pub attribute: Option<AttrPath>,
+    /// Other places the finding involves (the other side of an overlap), shown as secondary
+    /// labels.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub related: Vec<Related>,
+}
+
+/// A secondary place a diagnostic points at: an attribute of another (or the same) resource.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Related {
+    pub address: String,
+    pub attribute: Option<AttrPath>,
+    /// A few words for the label, such as "overlaps 10.0.0.0/16 here".
+    pub message: String,
 }
 
 impl Diagnostic {
@@ -41,6 +54,7 @@ impl Diagnostic {
             help: None,
             address: None,
             attribute: None,
+            related: Vec::new(),
         }
     }
 
@@ -70,6 +84,17 @@ impl Diagnostic {
 
     pub fn attribute(mut self, path: AttrPath) -> Diagnostic {
         self.attribute = Some(path);
+        self
+    }
+
+    /// Adds a secondary place: `attribute` of the resource at `address`.
+    pub fn related(
+        mut self,
+        address: impl Into<String>,
+        attribute: Option<AttrPath>,
+        message: impl Into<String>,
+    ) -> Diagnostic {
+        self.related.push(Related { address: address.into(), attribute, message: message.into() });
         self
     }
 

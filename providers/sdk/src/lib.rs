@@ -13,7 +13,7 @@ pub mod schema;
 pub mod value;
 
 pub use cost::{CostEstimate, CostItem, CostRequest, HourlyPrice, PriceSource, Usd};
-pub use diag::{has_errors, Diagnostic, Severity};
+pub use diag::{has_errors, Diagnostic, Related, Severity};
 pub use provider::*;
 pub use schema::{AttrType, Attribute, Block, BlockType, Nesting, ProviderSchema, ResourceSchema};
 pub use value::{AttrPath, PathStep, Value};

@@ -38,16 +38,26 @@ impl std::fmt::Debug for Progress {
     }
 }
 
-/// One resource instance as planned, for checks that span several resources.
+/// One resource instance (managed, or a data source with a `data.` address) as planned, for
+/// checks that span several resources. Every provider sees every instance of the stack, of
+/// every provider, and picks the types it knows.
 #[derive(Clone, Debug)]
 pub struct PlannedResource {
     pub address: String,
     pub type_name: String,
-    /// The planned value; unknown parts are known only after apply.
+    /// The planned value; unknown parts are known only after apply. Canonical forms (CIDRs
+    /// without host bits, sets sorted).
     pub value: Value,
-    /// For each top-level attribute, the resources (config addresses such as
-    /// `aws_security_group.nodes`) its expression refers to: how resources are linked even
-    /// while the linking values (IDs) are still unknown.
+    /// The configuration as written and evaluated, before canonicalisation: values keep their
+    /// spelling and nested blocks and list elements their source order, so an `AttrPath` into
+    /// it points at the right place in the file. Unknown where it depends on values known only
+    /// after apply; data sources not yet read are unknown.
+    pub config: Value,
+    /// For each top-level attribute or nested block, the resources (config addresses such as
+    /// `aws_security_group.nodes`, or instance addresses such as `aws_subnet.private["a"]`
+    /// when the reference names a key) its expressions refer to: how resources are linked
+    /// even while the linking values (IDs) are still unknown. Attributes of nested blocks also
+    /// appear under their own path (`ip_address[1].subnet_id`).
     pub references: std::collections::BTreeMap<String, Vec<String>>,
 }
 
@@ -184,8 +194,11 @@ pub trait Provider: Send + Sync {
         Vec::new()
     }
 
-    /// Checks that span several resources of this provider (one object owned twice, say), on
-    /// the whole planned stack, before any API call. Diagnostics name the address and attribute.
+    /// Checks that span several resources (one object owned twice, overlapping networks), on
+    /// the whole planned stack before any API call: `resources` holds every instance of the
+    /// stack, of every provider, and each provider checks the types it knows. Diagnostics name
+    /// the address and attribute, and `related` places for the other side. Values that are
+    /// unknown are skipped, never guessed.
     fn validate_plan(&self, _resources: &[PlannedResource]) -> Vec<Diagnostic> {
         Vec::new()
     }

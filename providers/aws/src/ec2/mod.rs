@@ -1,6 +1,5 @@
 //! EC2: VPC networking, transit gateways, site-to-site VPN, security groups.
 
-pub mod checks;
 pub mod customer_gateway;
 pub mod route;
 pub mod route_table;

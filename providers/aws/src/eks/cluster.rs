@@ -438,120 +438,37 @@ fn to_value(cx: &Ctx<'_>, c: &aws_sdk_eks::types::Cluster, prior: Option<&Value>
 
 // ---- plan-time checks (DOMAIN rules for hybrid clusters) ----
 
-const RFC1918: [&str; 3] = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"];
-
+/// Per-cluster syntax: CIDRs that parse and an authentication mode EKS knows. The address plan
+/// (RFC 1918, sizes, overlaps) and what a hybrid cluster must be are checked across the whole
+/// stack in `checks::cidr` and `checks::eks`.
 fn validate_cluster(config: &Value) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     let path = |parts: &[&str]| AttrPath(parts.iter().map(|p| PathStep::Attr(p.to_string())).collect());
-    let rfc1918: Vec<Ipv4Net> = RFC1918.iter().map(|c| c.parse().unwrap()).collect();
-    let private = |n: &Ipv4Net| rfc1918.iter().any(|r| r.contains(n));
-
-    let service = config
-        .get("kubernetes_network_config")
-        .and_then(|k| str_of(k, "service_ipv4_cidr"))
-        .map(|s| (s.to_string(), s.parse::<Ipv4Net>()));
-    let mut service_net = None;
-    if let Some((s, parsed)) = &service {
-        let p = path(&["kubernetes_network_config", "service_ipv4_cidr"]);
-        match parsed {
-            Ok(n) if !private(n) || !(12..=24).contains(&n.prefix_len()) => out.push(
-                Diagnostic::error(format!("service_ipv4_cidr {s} must be an RFC 1918 block from /12 to /24"))
-                    .code("aws::eks-service-cidr")
-                    .attribute(p)
-                    .help("use e.g. 10.96.0.0/16 or 172.20.0.0/16, outside the VPC and remote networks"),
-            ),
-            Ok(n) => service_net = Some(*n),
-            Err(_) => out.push(
-                Diagnostic::error(format!("{s:?} is not an IPv4 CIDR block"))
-                    .code("aws::invalid-cidr")
-                    .attribute(p)
-                    .help("write it like 10.96.0.0/16"),
-            ),
-        }
+    let service = config.get("kubernetes_network_config").and_then(|k| str_of(k, "service_ipv4_cidr"));
+    if let Some(s) = service.filter(|s| s.parse::<Ipv4Net>().is_err()) {
+        out.push(
+            Diagnostic::error(format!("{s:?} is not an IPv4 CIDR block"))
+                .code("aws::invalid-cidr")
+                .attribute(path(&["kubernetes_network_config", "service_ipv4_cidr"]))
+                .help("write it like 10.96.0.0/16"),
+        );
     }
-
-    let mut remotes: Vec<(&str, Ipv4Net)> = Vec::new();
     let remote = config.get("remote_network_config").filter(|r| !r.is_null());
     for kind in ["remote_node_networks", "remote_pod_networks"] {
         let Some(list) = remote.and_then(|r| r.get(kind)).and_then(Value::as_list) else { continue };
         for (i, net) in list.iter().enumerate() {
             let Some(cidrs) = net.get("cidrs").and_then(Value::as_list) else { continue };
-            for c in cidrs.iter().filter_map(Value::as_str) {
+            for (j, c) in cidrs.iter().enumerate() {
+                let Some(c) = c.as_str().filter(|c| c.parse::<Ipv4Net>().is_err()) else { continue };
                 let mut p = path(&["remote_network_config", kind]);
-                p.0.push(PathStep::Index(i));
-                p.0.push(PathStep::Attr("cidrs".into()));
-                match c.parse::<Ipv4Net>() {
-                    Ok(n) if private(&n) && (8..=32).contains(&n.prefix_len()) => remotes.push((kind, n.trunc())),
-                    Ok(_) => out.push(
-                        Diagnostic::error(format!("{kind} CIDR {c} must be IPv4 RFC 1918 (10/8, 172.16/12, 192.168/16)"))
-                            .code("aws::eks-remote-cidr")
-                            .attribute(p)
-                            .help("EKS Hybrid Nodes accept only RFC 1918 networks; CGNAT 100.64/10 and public ranges are rejected"),
-                    ),
-                    Err(_) => out.push(
-                        Diagnostic::error(format!("{c:?} is not an IPv4 CIDR block"))
-                            .code("aws::invalid-cidr")
-                            .attribute(p)
-                            .help("write it like 192.168.0.0/16"),
-                    ),
-                }
-            }
-        }
-    }
-    let overlap = |a: &Ipv4Net, b: &Ipv4Net| a.contains(&b.network()) || b.contains(&a.network());
-    for (i, (ka, a)) in remotes.iter().enumerate() {
-        for (kb, b) in &remotes[i + 1..] {
-            if overlap(a, b) {
+                p.0.extend([PathStep::Index(i), PathStep::Attr("cidrs".into()), PathStep::Index(j)]);
                 out.push(
-                    Diagnostic::error(format!("remote networks {a} ({ka}) and {b} ({kb}) overlap"))
-                        .code("aws::eks-remote-overlap")
-                        .attribute(path(&["remote_network_config"]))
-                        .help("remote node and pod networks must not overlap each other"),
+                    Diagnostic::error(format!("{c:?} is not an IPv4 CIDR block"))
+                        .code("aws::invalid-cidr")
+                        .attribute(p)
+                        .help("write it like 192.168.0.0/16"),
                 );
             }
-        }
-        if let Some(s) = service_net.filter(|s| overlap(a, s)) {
-            out.push(
-                Diagnostic::error(format!("remote network {a} ({ka}) overlaps the service CIDR {s}"))
-                    .code("aws::eks-remote-overlap")
-                    .attribute(path(&["remote_network_config"]))
-                    .help("pick a service CIDR outside the on-prem node and pod networks"),
-            );
-        }
-    }
-
-    if remote.is_some() {
-        let access = config.get("access_config");
-        if let Some(m) = access.and_then(|a| str_of(a, "authentication_mode")) {
-            if m.eq_ignore_ascii_case("CONFIG_MAP") {
-                out.push(
-                    Diagnostic::error("a hybrid cluster needs authentication_mode API or API_AND_CONFIG_MAP")
-                        .code("aws::eks-hybrid-auth")
-                        .attribute(path(&["access_config", "authentication_mode"]))
-                        .help("set authentication_mode = \"API\" (or \"API_AND_CONFIG_MAP\")"),
-                );
-            }
-        }
-        if let Some(f) = config.get("kubernetes_network_config").and_then(|k| str_of(k, "ip_family")) {
-            if !f.eq_ignore_ascii_case("ipv4") {
-                out.push(
-                    Diagnostic::error("a hybrid cluster must use ip_family ipv4")
-                        .code("aws::eks-hybrid-ipv4")
-                        .attribute(path(&["kubernetes_network_config", "ip_family"]))
-                        .help("remove ip_family or set it to \"ipv4\""),
-                );
-            }
-        }
-        let vpc = config.get("vpc_config");
-        if vpc.and_then(|v| bool_of(v, "endpoint_public_access")) == Some(true)
-            && vpc.and_then(|v| bool_of(v, "endpoint_private_access")) == Some(true)
-        {
-            out.push(
-                Diagnostic::warning("hybrid nodes should reach the API server by either public or private endpoint, not both")
-                    .code("aws::eks-hybrid-endpoint")
-                    .attribute(path(&["vpc_config"]))
-                    .help("set endpoint_private_access = true and endpoint_public_access = false for a VPN/Direct Connect setup"),
-            );
         }
     }
     if let Some(m) = config.get("access_config").and_then(|a| str_of(a, "authentication_mode")) {
@@ -586,12 +503,11 @@ mod tests {
     }
 
     #[test]
-    fn hybrid_rules_are_checked_at_plan_time() {
+    fn cidrs_must_parse() {
         assert!(validate_cluster(&cfg("192.168.0.0/16", "10.244.0.0/16", "10.96.0.0/16")).is_empty());
         let codes = |v: Value| validate_cluster(&v).into_iter().map(|d| d.code.unwrap_or_default()).collect::<Vec<_>>();
-        assert_eq!(codes(cfg("100.64.0.0/16", "10.244.0.0/16", "10.96.0.0/16")), ["aws::eks-remote-cidr"]);
-        assert_eq!(codes(cfg("10.0.0.0/8", "10.244.0.0/16", "172.20.0.0/16")), ["aws::eks-remote-overlap"]);
-        assert_eq!(codes(cfg("192.168.0.0/16", "10.96.0.0/16", "10.96.0.0/16")), ["aws::eks-remote-overlap"]);
+        assert_eq!(codes(cfg("192.168.0.0/33", "10.244.0.0/16", "10.96.0.0/16")), ["aws::invalid-cidr"]);
+        assert_eq!(codes(cfg("192.168.0.0/16", "10.244.0.0/16", "nope")), ["aws::invalid-cidr"]);
     }
 
     #[test]
