@@ -4,7 +4,7 @@
 
 mod moto;
 
-use moto::{stack, write, Moto, PROVIDER, REGION};
+use moto::{stack, write, Moto, PROVIDER};
 use tether_aws::eks::sdk as eks;
 
 const NETWORK: &str = "

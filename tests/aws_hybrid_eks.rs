@@ -54,11 +54,12 @@ fn the_reference_architecture_applies_settles_drifts_and_destroys() {
     let rt = moto::rt();
     let (_tmp, dir) = copy_stacks();
 
-    let plan = moto.tether(&dir, &["plan", "--out", "plan.tfplan"]).expect(0);
+    let saved = dir.join("plan.tfplan");
+    let plan = moto.tether(&dir, &["plan", "--out", saved.to_str().unwrap()]).expect(0);
     assert!(plan.stdout.contains("Plan: 36 to add, 0 to change, 0 to destroy."), "{}", plan.stdout);
     assert!(plan.stdout.contains("+ onprem_node_pool.h100                       $179,715.20"), "{}", plan.stdout);
     assert!(plan.api_calls().is_empty(), "planning a fresh stack calls nothing: {:?}", plan.api_calls());
-    moto.tether(&dir, &["apply", dir.join("plan.tfplan").to_str().unwrap()]).expect(0);
+    moto.tether(&dir, &["apply", saved.to_str().unwrap()]).expect(0);
     let ids = ids(&moto, &dir);
 
     // The network, from the included stack, tagged as this stack's.

@@ -5,7 +5,7 @@
 
 mod moto;
 
-use moto::{stack, write, Moto, PROVIDER, REGION};
+use moto::{stack, write, Moto, PROVIDER};
 use tether_aws::route53resolver::sdk as r53r;
 
 fn output(moto: &Moto, dir: &std::path::Path, name: &str) -> String {
