@@ -140,3 +140,13 @@ fn drift_without_state_is_no_drift() {
     assert_contains(&run.stdout, "No state");
     assert!(f.calls().is_empty(), "no provider call: {:?}", f.call_log());
 }
+
+#[test]
+fn drift_reports_snapshots() {
+    let f = drifted();
+    let lineage = f.state_or_panic().lineage;
+    let json = f.run(&["drift", "--format", "json"]).expect(2).stdout;
+    insta::assert_snapshot!("drift_json", json.replace(&lineage, "[lineage]"));
+    let md = f.run(&["drift", "--format", "markdown"]).expect(2).stdout;
+    insta::assert_snapshot!("drift_markdown", md);
+}

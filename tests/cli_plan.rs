@@ -277,3 +277,16 @@ fn a_huge_markdown_plan_is_shortened_under_the_comment_limit() {
     assert_contains(&md, "shortened to fit GitHub's 65,536-character comment limit");
     assert_contains(&md, "mock_server.many[299]");
 }
+
+#[test]
+fn the_json_plan_of_a_replacement() {
+    let f = Fixture::new(SNAPSHOT_STACK);
+    f.apply();
+    f.write(
+        "main.hcl",
+        &SNAPSHOT_STACK.replace("10.0.0.0/16", "10.9.0.0/16").replace(r#"team = "net""#, r#"team = "ops""#),
+    );
+    let json = f.run(&["plan", "--format", "json"]).ok().stdout;
+    let lineage = f.state_or_panic().lineage;
+    insta::assert_snapshot!("plan_json_replacement", json.replace(&lineage, "[lineage]"));
+}

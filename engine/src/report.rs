@@ -293,7 +293,7 @@ pub fn drift_json(r: &DriftReport) -> serde_json::Value {
                 "sensitive": a.recorded.contains_sensitive() || a.actual.contains_sensitive(),
             })).collect::<Vec<_>>(),
         })).collect::<Vec<_>>(),
-        "unmanaged": r.unmanaged,
+        "unmanaged": r.unmanaged.iter().map(|o| json!({ "address": o.address, "type": o.type_name, "id": o.id })).collect::<Vec<_>>(),
     })
 }
 
