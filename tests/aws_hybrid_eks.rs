@@ -183,6 +183,21 @@ fn the_reference_architecture_applies_settles_drifts_and_destroys() {
         .unwrap();
     assert_eq!(ng.nodegroup().and_then(|n| n.scaling_config()).and_then(|s| s.desired_size()), Some(7));
 
+    // An object that carries the stack's ownership tag but is missing from state (a `state rm`,
+    // or a crash) is found by drift, and import brings it back.
+    let table = ids["aws_route_table.private"].clone();
+    moto.tether(&dir, &["state", "rm", "aws_route_table.private"]).expect(0);
+    let drift = moto.tether(&dir, &["drift"]).expect(2);
+    assert!(
+        drift.stdout.contains(&format!(
+            "{table} carries this stack's ownership tag but is not in state (tagged as aws_route_table.private)"
+        )),
+        "{}",
+        drift.stdout
+    );
+    moto.tether(&dir, &["import", "aws_route_table.private", &table]).expect(0);
+    moto.tether(&dir, &["drift"]).expect(0);
+
     moto.tether(&dir, &["destroy", "--auto-approve"]).expect(0);
     assert!(rt.block_on(eks.list_clusters().send()).unwrap().clusters().is_empty());
     assert!(!dir.join("rendered/eks.amazonaws.com.zone").exists(), "destroy removes the rendered files");

@@ -370,16 +370,19 @@ fn json_diagnostics_carry_both_sides_of_an_overlap() {
 }
 
 #[test]
-fn the_reference_network_stack_is_clean() {
+fn the_reference_stacks_are_clean() {
     let endpoint = Endpoint::start();
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("stacks").join("hybrid-network");
-    let out = run(&["validate", "--format", "json"], &dir, &endpoint);
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON on stdout");
-    assert_eq!(out.status.code(), Some(0), "{v}");
-    assert_eq!(v["error_count"], 0, "{v}");
-    assert_eq!(v["warning_count"], 0, "{v}");
+    // hybrid-eks includes hybrid-network: the whole reference architecture, checked as one.
+    for name in ["hybrid-network", "hybrid-eks"] {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("stacks").join(name);
+        let out = run(&["validate", "--format", "json"], &dir, &endpoint);
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON on stdout");
+        assert_eq!(out.status.code(), Some(0), "{name}: {v}");
+        assert_eq!(v["error_count"], 0, "{name}: {v}");
+        assert_eq!(v["warning_count"], 0, "{name}: {v}");
+        assert!(!dir.join(".tether").exists());
+    }
     assert_eq!(endpoint.count(), 0);
-    assert!(!dir.join(".tether").exists());
 }
 
 #[test]
