@@ -282,7 +282,15 @@ fn body_references(attrs: &[crate::config::AttrExpr], blocks: &[NestedBlock], fi
         out.extend(references(&a.expr, file));
     }
     for b in blocks {
-        out.extend(body_references(&b.body.attributes, &b.body.blocks, file));
+        let inner = body_references(&b.body.attributes, &b.body.blocks, file);
+        match &b.dynamic {
+            // Inside a dynamic block's content the iterator is a local name, not a reference.
+            Some(d) => {
+                out.extend(references(&d.for_each.expr, file));
+                out.extend(inner.into_iter().filter(|r| r.root != d.iterator));
+            }
+            None => out.extend(inner),
+        }
     }
     out
 }

@@ -826,6 +826,11 @@ fn attribute_references(res: &ResourceBlock, config: &crate::config::Config) -> 
         let index = seen.entry(b.type_name.as_str()).or_default();
         let at = AttrPath::attr(b.type_name.clone()).join_index(*index);
         *index += 1;
+        if let Some(d) = &b.dynamic {
+            let refs: Vec<String> =
+                crate::eval::references(&d.for_each.expr, file).iter().filter_map(resolve).collect();
+            out.entry(b.type_name.clone()).or_default().extend(refs);
+        }
         let mut stack = vec![(&b.body, at)];
         while let Some((body, path)) = stack.pop() {
             for a in &body.attributes {

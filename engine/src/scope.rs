@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use tether_sdk::{AttrType, Block, Nesting, Value};
 
 use crate::addrs::InstanceKey;
-use crate::config::{BodyExpr, ConfigAddr, Mode};
+use crate::config::{BodyExpr, ConfigAddr, Dynamic, Mode};
 use crate::diag::{Diag, Diags, FileId};
 use crate::eval::{eval, EvalCtx};
 
@@ -145,21 +145,71 @@ pub fn eval_body(body: &BodyExpr, block: &Block, scope: &Scope, file: FileId, di
             Err(d) => diags.push(d),
         }
     }
-    let mut grouped: BTreeMap<&str, Vec<Value>> = BTreeMap::new();
+    let mut grouped: BTreeMap<&str, Option<Vec<Value>>> = BTreeMap::new();
     for nested in &body.blocks {
         let inner_schema = block.blocks.get(&nested.type_name).map(|b| &b.block);
         let empty = Block::default();
-        let v = eval_body(&nested.body, inner_schema.unwrap_or(&empty), scope, file, diags);
-        grouped.entry(nested.type_name.as_str()).or_default().push(v);
+        let inner_schema = inner_schema.unwrap_or(&empty);
+        let items = grouped.entry(nested.type_name.as_str()).or_insert_with(|| Some(Vec::new()));
+        match &nested.dynamic {
+            None => {
+                let v = eval_body(&nested.body, inner_schema, scope, file, diags);
+                if let Some(items) = items {
+                    items.push(v);
+                }
+            }
+            Some(d) => match dynamic_elements(d, scope, file, diags) {
+                Some(elements) => {
+                    for (key, value) in elements {
+                        let mut inner = scope.clone();
+                        inner.roots.insert(d.iterator.clone(), Value::map([("key", key), ("value", value)]));
+                        let v = eval_body(&nested.body, inner_schema, &inner, file, diags);
+                        if let Some(items) = items {
+                            items.push(v);
+                        }
+                    }
+                }
+                // A for_each known only after apply: so are the blocks it makes.
+                None => *items = None,
+            },
+        }
     }
     for (name, items) in grouped {
-        let value = match block.blocks.get(name).map(|b| b.nesting) {
-            Some(Nesting::Single) => items.into_iter().next().unwrap_or(Value::Null),
-            _ => Value::List(items),
+        let value = match (items, block.blocks.get(name).map(|b| b.nesting)) {
+            (None, _) => Value::Unknown,
+            (Some(items), Some(Nesting::Single)) => items.into_iter().next().unwrap_or(Value::Null),
+            (Some(items), _) => Value::List(items),
         };
         out.insert(name.to_string(), value);
     }
     Value::Map(out)
+}
+
+/// The (key, value) pairs a dynamic block's for_each yields: list elements by index, map
+/// entries by key, set elements as both. `None` when the collection is not known yet.
+fn dynamic_elements(d: &Dynamic, scope: &Scope, file: FileId, diags: &mut Diags) -> Option<Vec<(Value, Value)>> {
+    let v = match scope.eval(&d.for_each.expr, file) {
+        Ok(v) => v,
+        Err(e) => {
+            diags.push(e);
+            return Some(Vec::new());
+        }
+    };
+    match v.peel() {
+        Value::Unknown => None,
+        Value::Null => Some(Vec::new()),
+        Value::List(items) => Some(items.iter().enumerate().map(|(i, v)| (Value::int(i as i64), v.clone())).collect()),
+        Value::Map(m) => Some(m.iter().map(|(k, v)| (Value::from(k.clone()), v.clone())).collect()),
+        other => {
+            diags.push(
+                Diag::error(format!("dynamic \"{}\" for_each must be a list, set or map", d.iterator))
+                    .code("eval::type-mismatch")
+                    .label(d.for_each.span.clone(), format!("this is {}", other.type_name()))
+                    .help("give for_each a list such as var.dns_servers, or a map"),
+            );
+            Some(Vec::new())
+        }
+    }
 }
 
 /// Converts a value to a schema type where HCL would, leaving unknowns alone.

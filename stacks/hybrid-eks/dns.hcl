@@ -97,14 +97,12 @@ resource "aws_route53_resolver_rule" "company" {
   rule_type            = "FORWARD"
   resolver_endpoint_id = aws_route53_resolver_endpoint.outbound.id
 
-  target_ip {
-    ip   = var.onprem_dns_servers[0]
-    port = 53
-  }
-
-  target_ip {
-    ip   = var.onprem_dns_servers[1]
-    port = 53
+  dynamic "target_ip" {
+    for_each = var.onprem_dns_servers
+    content {
+      ip   = target_ip.value
+      port = 53
+    }
   }
 
   tags = {

@@ -370,15 +370,6 @@ impl Loader {
                     lifecycle_span = Some(this);
                     res.lifecycle = self.lifecycle(file, b);
                 }
-                Item::Block(b) if b.ident.as_str() == "dynamic" => {
-                    self.diags.push(
-                        Diag::error("dynamic blocks are not supported")
-                            .code("config::unsupported")
-                            .address(addr.clone())
-                            .label(span(file, b.ident.span()), "dynamic block")
-                            .help("write each nested block out, or use a list attribute where the type has one"),
-                    );
-                }
                 Item::Block(b) => {
                     let nested = self.nested_block(file, b);
                     res.body.blocks.push(nested);
@@ -401,11 +392,79 @@ impl Loader {
 
     /// A nested block of a resource or provider body, recursively.
     fn nested_block(&mut self, file: FileId, block: &Block) -> NestedBlock {
+        if block.ident.as_str() == "dynamic" {
+            return self.dynamic_block(file, block);
+        }
         NestedBlock {
             type_name: block.ident.as_str().to_string(),
             labels: block.labels.iter().map(|l| l.as_str().to_string()).collect(),
             span: span(file, block.ident.span()),
             body: self.plain_body(file, &block.body),
+            dynamic: None,
+        }
+    }
+
+    /// `dynamic "TYPE" { for_each = EXPR  iterator = NAME  content { ... } }`. Errors leave a
+    /// block with an empty body, so the schema checks that follow stay quiet about it.
+    fn dynamic_block(&mut self, file: FileId, block: &Block) -> NestedBlock {
+        let at = span(file, block.ident.span());
+        let type_name = block.labels.first().map(|l| l.as_str().to_string()).unwrap_or_default();
+        let mut out =
+            NestedBlock { type_name, labels: Vec::new(), span: at.clone(), body: BodyExpr::default(), dynamic: None };
+        if block.labels.len() != 1 {
+            self.diags.push(label_count_diag(file, block, 1));
+            return out;
+        }
+        let (mut for_each, mut iterator, mut content) = (None, None, None);
+        for item in self.items(file, &block.body) {
+            match item {
+                Item::Attr(a) if a.name == "for_each" => for_each = Some(a),
+                Item::Attr(a) if a.name == "iterator" => iterator = self.iterator_name(&a),
+                Item::Attr(a) => {
+                    self.unknown_argument(&a.name, a.name_span.clone(), "dynamic", &["for_each", "iterator", "content"])
+                }
+                Item::Block(b) if b.ident.as_str() == "content" && content.is_none() => {
+                    content = Some(self.plain_body(file, &b.body))
+                }
+                Item::Block(b) => self.unknown_argument(
+                    b.ident.as_str(),
+                    span(file, b.ident.span()),
+                    "dynamic",
+                    &["for_each", "iterator", "content"],
+                ),
+            }
+        }
+        let (Some(for_each), Some(content)) = (for_each, content) else {
+            self.diags.push(
+                Diag::error(format!("dynamic \"{}\" needs for_each and a content block", out.type_name))
+                    .code("config::missing-argument")
+                    .label(at, "dynamic block")
+                    .help(format!(
+                        "write dynamic \"{0}\" {{ for_each = LIST_OR_MAP  content {{ ... {0}.value ... }} }}",
+                        out.type_name
+                    )),
+            );
+            return out;
+        };
+        let iterator = iterator.unwrap_or_else(|| out.type_name.clone());
+        out.body = content;
+        out.dynamic = Some(Dynamic { for_each, iterator });
+        out
+    }
+
+    /// `iterator = name`: a bare identifier.
+    fn iterator_name(&mut self, attr: &AttrExpr) -> Option<String> {
+        match &attr.expr {
+            Expression::Variable(v) => Some(v.as_str().to_string()),
+            _ => {
+                self.diags.push(
+                    Diag::error("iterator must be a bare name")
+                        .code("config::type-mismatch")
+                        .label(attr.span.clone(), "not a name")
+                        .help("write iterator = rule (then use rule.key and rule.value in content)"),
+                );
+                None
+            }
         }
     }
 

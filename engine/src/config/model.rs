@@ -84,6 +84,18 @@ pub struct NestedBlock {
     /// Span of the block's identifier.
     pub span: Span,
     pub body: BodyExpr,
+    /// Set for `dynamic "TYPE" { for_each = ...; content { ... } }`: `type_name` is the label,
+    /// `body` the `content` block, and the block stands for one `TYPE` block per element.
+    pub dynamic: Option<Dynamic>,
+}
+
+/// The generator of a `dynamic` block.
+#[derive(Debug, Clone)]
+pub struct Dynamic {
+    pub for_each: AttrExpr,
+    /// The name `content` uses for the element (`iterator = ...`, default the block type):
+    /// `<iterator>.key` and `<iterator>.value`.
+    pub iterator: String,
 }
 
 /// A body with its attributes and nested blocks, in source order.

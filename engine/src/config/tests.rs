@@ -402,7 +402,11 @@ fn lifecycle_values_are_literals() {
         &["3 config::invalid-ignore-changes", "3 config::invalid-ignore-changes"],
     );
     check("resource \"mock_network\" \"a\" {\n  lifecycle {}\n  lifecycle {}\n}\n", &["3 config::duplicate +2"]);
-    check("resource \"mock_network\" \"a\" {\n  dynamic \"port\" {\n  }\n}\n", &["2 config::unsupported"]);
+    check("resource \"mock_network\" \"a\" {\n  dynamic \"port\" {\n  }\n}\n", &["2 config::missing-argument"]);
+    check(
+        "resource \"mock_network\" \"a\" {\n  dynamic \"port\" {\n    for_each = []\n    iterator = \"p\"\n    content {}\n  }\n}\n",
+        &["4 config::type-mismatch"],
+    );
 }
 
 #[test]

@@ -138,6 +138,7 @@ pub fn validate_schema<'s>(
 fn body_exprs<'b>(body: &'b BodyExpr, out: &mut Vec<&'b AttrExpr>) {
     out.extend(body.attributes.iter());
     for b in &body.blocks {
+        out.extend(b.dynamic.iter().map(|d| &d.for_each));
         body_exprs(&b.body, out);
     }
 }
@@ -329,6 +330,11 @@ impl Checker<'_, '_> {
         }
         for (bname, bt) in &schema.blocks {
             let found: Vec<&NestedBlock> = body.blocks.iter().filter(|b| &b.type_name == bname).collect();
+            // A dynamic block stands for as many blocks as its for_each has elements: counted
+            // when it is evaluated.
+            if found.iter().any(|b| b.dynamic.is_some()) {
+                continue;
+            }
             let name = qualified(bname);
             if found.len() < bt.min_items {
                 let s = if bt.min_items == 1 { "" } else { "s" };

@@ -66,6 +66,8 @@ fn plan_block(
                     plan_block(&bt.block, prior_v, &config_v, &block_path, canon, &mut inner_replace)
                 }
             }
+            // Blocks a dynamic block makes from a collection known only after apply.
+            Nesting::List | Nesting::Set if matches!(config_v.peel(), Value::Unknown) => Value::Unknown,
             Nesting::List | Nesting::Set => {
                 let items = config_v.as_list().map(<[Value]>::to_vec).unwrap_or_default();
                 let prior_items = prior_v.and_then(Value::as_list).unwrap_or(&[]);

@@ -7,9 +7,5 @@ resource "mock_server" "web" {
 
   dynamic "port" {
     for_each = var.ports
-    content {
-      from = port.value
-      to   = port.value
-    }
   }
 }
