@@ -86,37 +86,27 @@ fn ownership<'a>(lineage: &str, tags: impl Iterator<Item = (&'a str, &'a str)>) 
 }
 
 async fn resolver(clients: &Clients, lineage: &str) -> Result<Vec<OwnedObject>, Diagnostic> {
-    let r = &clients.resolver;
+    use crate::route53resolver::{endpoint, list_tags, rule};
     let mut candidates: Vec<(String, String, &str)> = Vec::new(); // (id, arn, fallback type)
-    let mut pages = r.list_resolver_endpoints().into_paginator().send();
-    while let Some(page) = pages.next().await {
-        let page = page.map_err(|e| aws_error("", "ListResolverEndpoints", e))?;
-        for e in page.resolver_endpoints() {
-            if let (Some(id), Some(arn)) = (e.id(), e.arn()) {
-                candidates.push((id.into(), arn.into(), "aws_route53_resolver_endpoint"));
-            }
+    for e in endpoint::list(clients, "", Vec::new()).await? {
+        if let (Some(id), Some(arn)) = (e.id(), e.arn()) {
+            candidates.push((id.into(), arn.into(), "aws_route53_resolver_endpoint"));
         }
     }
-    let mut pages = r.list_resolver_rules().into_paginator().send();
-    while let Some(page) = pages.next().await {
-        let page = page.map_err(|e| aws_error("", "ListResolverRules", e))?;
-        // Rules AWS shares with every account (the SYSTEM rule for the VPC domain) carry no tags.
-        for rule in page.resolver_rules().iter().filter(|r| r.owner_id().is_some_and(|o| o != "Route 53 Resolver")) {
-            if let (Some(id), Some(arn)) = (rule.id(), rule.arn()) {
-                candidates.push((id.into(), arn.into(), "aws_route53_resolver_rule"));
-            }
+    // Rules AWS shares with every account (the SYSTEM rule for the VPC domain) carry no tags.
+    for r in rule::list(clients, "", Vec::new())
+        .await?
+        .iter()
+        .filter(|r| r.owner_id().is_some_and(|o| o != "Route 53 Resolver"))
+    {
+        if let (Some(id), Some(arn)) = (r.id(), r.arn()) {
+            candidates.push((id.into(), arn.into(), "aws_route53_resolver_rule"));
         }
     }
     let mut out = Vec::new();
     for (id, arn, fallback) in candidates {
-        let tags = r
-            .list_tags_for_resource()
-            .resource_arn(&arn)
-            .send()
-            .await
-            .map_err(|e| aws_error("", "ListTagsForResource", e))?;
-        let pairs = tags.tags().iter().map(|t| (t.key(), t.value()));
-        if let Some(address) = ownership(lineage, pairs) {
+        let tags = list_tags(clients, "", &arn).await?;
+        if let Some(address) = ownership(lineage, tags.iter().map(|(k, v)| (k.as_str(), v.as_str()))) {
             out.push(OwnedObject { type_name: type_of(&address, fallback), address, id });
         }
     }

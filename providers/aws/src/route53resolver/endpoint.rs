@@ -119,7 +119,7 @@ impl AwsResource for ResolverEndpoint {
         }
         let prior: BTreeMap<&str, &Value> = items.iter().map(|i| (i.id.as_str(), &i.prior)).collect();
         // ListResolverEndpoints has no ID filter: list them all (few per account) and pick.
-        let found: Vec<Endpoint> = list(cx, Vec::new())
+        let found: Vec<Endpoint> = list(cx.clients, cx.address, Vec::new())
             .await?
             .into_iter()
             .filter(|e| e.id().is_some_and(|id| prior.contains_key(id)))
@@ -279,9 +279,12 @@ fn vanished(cx: &Ctx<'_>, id: &str) -> Diagnostic {
 }
 
 /// ListResolverEndpoints with filters, all pages.
-async fn list(cx: &Ctx<'_>, filters: Vec<aws_sdk_route53resolver::types::Filter>) -> Result<Vec<Endpoint>, Diagnostic> {
-    let mut pages = cx
-        .clients
+pub(crate) async fn list(
+    clients: &crate::client::Clients,
+    address: &str,
+    filters: Vec<aws_sdk_route53resolver::types::Filter>,
+) -> Result<Vec<Endpoint>, Diagnostic> {
+    let mut pages = clients
         .resolver
         .list_resolver_endpoints()
         .set_filters((!filters.is_empty()).then_some(filters))
@@ -290,7 +293,7 @@ async fn list(cx: &Ctx<'_>, filters: Vec<aws_sdk_route53resolver::types::Filter>
         .send();
     let mut out = Vec::new();
     while let Some(page) = pages.next().await {
-        let page = page.map_err(|e| aws_error(cx.address, "ListResolverEndpoints", e))?;
+        let page = page.map_err(|e| aws_error(address, "ListResolverEndpoints", e))?;
         out.extend(page.resolver_endpoints().iter().cloned());
     }
     Ok(out)
@@ -298,7 +301,7 @@ async fn list(cx: &Ctx<'_>, filters: Vec<aws_sdk_route53resolver::types::Filter>
 
 /// The endpoint an earlier run created with this `CreatorRequestId`, if any.
 async fn by_request_id(cx: &Ctx<'_>, token: &str) -> Result<Option<String>, Diagnostic> {
-    let found = list(cx, vec![filter("CreatorRequestId", [token])]).await?;
+    let found = list(cx.clients, cx.address, vec![filter("CreatorRequestId", [token])]).await?;
     // Filter again: an emulator may ignore the filter.
     Ok(found.iter().find(|e| e.creator_request_id() == Some(token)).and_then(|e| e.id()).map(str::to_string))
 }
@@ -326,7 +329,7 @@ async fn ip_addresses(
 
 /// The status of each endpoint asked about that exists (one List call for all waiters).
 async fn statuses(cx: &Ctx<'_>, ids: Vec<String>) -> Result<BTreeMap<String, String>, Diagnostic> {
-    Ok(list(cx, Vec::new())
+    Ok(list(cx.clients, cx.address, Vec::new())
         .await?
         .into_iter()
         .filter_map(|e| {

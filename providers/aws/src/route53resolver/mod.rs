@@ -17,6 +17,7 @@ pub use aws_sdk_route53resolver as sdk;
 use aws_sdk_route53resolver::types::{Filter, Tag};
 use tether_sdk::{Diagnostic, Value, TAG_ADDRESS, TAG_LINEAGE};
 
+use crate::client::Clients;
 use crate::common::{aws_error, user_tags, Ctx};
 use crate::resource::AwsResource;
 
@@ -52,27 +53,38 @@ fn creation_tags(cx: &Ctx<'_>, planned: &Value) -> Vec<Tag> {
 /// The object's tags as `(tags, tags_all)` (one ListTagsForResource call per object: the API
 /// has no batched form).
 async fn read_tags(cx: &Ctx<'_>, arn: &str, prior: Option<&Value>) -> Result<(Value, Value), Diagnostic> {
-    let mut aws = Vec::new();
+    let aws: Vec<aws_sdk_ec2::types::Tag> = list_tags(cx.clients, cx.address, arn)
+        .await?
+        .into_iter()
+        .map(|(k, v)| aws_sdk_ec2::types::Tag::builder().key(k).value(v).build())
+        .collect();
+    Ok(crate::common::read_tags(&aws, cx.default_tags, prior))
+}
+
+/// ListTagsForResource for one object, all pages, as (key, value) pairs.
+pub(crate) async fn list_tags(
+    clients: &Clients,
+    address: &str,
+    arn: &str,
+) -> Result<Vec<(String, String)>, Diagnostic> {
+    let mut tags = Vec::new();
     let mut next: Option<String> = None;
     loop {
-        let out = cx
-            .clients
+        let out = clients
             .resolver
             .list_tags_for_resource()
             .resource_arn(arn)
             .set_next_token(next.take())
             .send()
             .await
-            .map_err(|e| aws_error(cx.address, "ListTagsForResource", e))?;
-        for t in out.tags() {
-            aws.push(aws_sdk_ec2::types::Tag::builder().key(t.key()).value(t.value()).build());
-        }
+            .map_err(|e| aws_error(address, "ListTagsForResource", e))?;
+        tags.extend(out.tags().iter().map(|t| (t.key().to_string(), t.value().to_string())));
         match out.next_token().filter(|t| !t.is_empty()) {
             Some(t) => next = Some(t.to_string()),
             None => break,
         }
     }
-    Ok(crate::common::read_tags(&aws, cx.default_tags, prior))
+    Ok(tags)
 }
 
 /// Brings an object's tags from `prior` to `planned` (TagResource / UntagResource), leaving the

@@ -134,7 +134,7 @@ impl AwsResource for ResolverRule {
         }
         let prior: BTreeMap<&str, &Value> = items.iter().map(|i| (i.id.as_str(), &i.prior)).collect();
         // ListResolverRules has no ID filter: list them all and pick.
-        let found: Vec<Rule> = list(cx, Vec::new())
+        let found: Vec<Rule> = list(cx.clients, cx.address, Vec::new())
             .await?
             .into_iter()
             .filter(|r| r.id().is_some_and(|id| prior.contains_key(id)))
@@ -256,9 +256,12 @@ fn targets(v: &Value) -> Vec<TargetAddress> {
 }
 
 /// ListResolverRules with filters, all pages.
-async fn list(cx: &Ctx<'_>, filters: Vec<aws_sdk_route53resolver::types::Filter>) -> Result<Vec<Rule>, Diagnostic> {
-    let mut pages = cx
-        .clients
+pub(crate) async fn list(
+    clients: &crate::client::Clients,
+    address: &str,
+    filters: Vec<aws_sdk_route53resolver::types::Filter>,
+) -> Result<Vec<Rule>, Diagnostic> {
+    let mut pages = clients
         .resolver
         .list_resolver_rules()
         .set_filters((!filters.is_empty()).then_some(filters))
@@ -267,19 +270,19 @@ async fn list(cx: &Ctx<'_>, filters: Vec<aws_sdk_route53resolver::types::Filter>
         .send();
     let mut out = Vec::new();
     while let Some(page) = pages.next().await {
-        let page = page.map_err(|e| aws_error(cx.address, "ListResolverRules", e))?;
+        let page = page.map_err(|e| aws_error(address, "ListResolverRules", e))?;
         out.extend(page.resolver_rules().iter().cloned());
     }
     Ok(out)
 }
 
 async fn by_request_id(cx: &Ctx<'_>, token: &str) -> Result<Option<String>, Diagnostic> {
-    let found = list(cx, vec![filter("CreatorRequestId", [token])]).await?;
+    let found = list(cx.clients, cx.address, vec![filter("CreatorRequestId", [token])]).await?;
     Ok(found.iter().find(|r| r.creator_request_id() == Some(token)).and_then(|r| r.id()).map(str::to_string))
 }
 
 async fn statuses(cx: &Ctx<'_>, ids: Vec<String>) -> Result<BTreeMap<String, String>, Diagnostic> {
-    Ok(list(cx, Vec::new())
+    Ok(list(cx.clients, cx.address, Vec::new())
         .await?
         .into_iter()
         .filter_map(|r| {
