@@ -412,7 +412,12 @@ impl Loader {
         let mut out =
             NestedBlock { type_name, labels: Vec::new(), span: at.clone(), body: BodyExpr::default(), dynamic: None };
         if block.labels.len() != 1 {
-            self.diags.push(label_count_diag(file, block, 1));
+            self.diags.push(
+                Diag::error(format!("a dynamic block takes one label, the block type; found {}", block.labels.len()))
+                    .code("config::block-labels")
+                    .label(at, "dynamic block")
+                    .help("write dynamic \"port\" { for_each = ...  content { ... } } with the nested block's type"),
+            );
             return out;
         }
         let (mut for_each, mut iterator, mut content) = (None, None, None);
@@ -717,10 +722,11 @@ impl Loader {
     fn include(&mut self, file: FileId, block: &Block) {
         let name = block.labels[0].as_str().to_string();
         let header = header_span(file, block);
-        let mut source = None;
+        let (mut source, mut written) = (None, false);
         for item in self.items(file, &block.body) {
             match item {
                 Item::Attr(a) if a.name == "source" => {
+                    written = true;
                     source = self.literal_string(&a, "include sources").map(|s| (s, a.span.clone()));
                 }
                 Item::Attr(a) => self.unknown_argument(&a.name, a.name_span.clone(), "include", &["source"]),
@@ -733,6 +739,8 @@ impl Loader {
             Some((source, source_span)) => {
                 self.config.includes.push(IncludeBlock { name, source, span: header, source_span })
             }
+            // Written but not a literal: already reported.
+            None if written => {}
             None => self.diags.push(
                 Diag::error(format!("include {name} has no source"))
                     .code("config::missing-argument")

@@ -403,6 +403,7 @@ fn lifecycle_values_are_literals() {
     );
     check("resource \"mock_network\" \"a\" {\n  lifecycle {}\n  lifecycle {}\n}\n", &["3 config::duplicate +2"]);
     check("resource \"mock_network\" \"a\" {\n  dynamic \"port\" {\n  }\n}\n", &["2 config::missing-argument"]);
+    check("resource \"mock_network\" \"a\" {\n  dynamic \"port\" \"x\" {\n  }\n}\n", &["2 config::block-labels"]);
     check(
         "resource \"mock_network\" \"a\" {\n  dynamic \"port\" {\n    for_each = []\n    iterator = \"p\"\n    content {}\n  }\n}\n",
         &["4 config::type-mismatch"],
@@ -794,6 +795,11 @@ fn include_errors_point_at_the_source() {
     std::fs::write(app.join("main.hcl"), "include \"me\" {\n  source = \".\"\n}\n").unwrap();
     let (_, d) = load_dir(&app);
     assert_eq!(d[0].code.as_deref(), Some("config::include-twice"));
+
+    std::fs::write(app.join("main.hcl"), "include \"me\" {\n  source = var.dir\n}\n").unwrap();
+    let (_, d) = load_dir(&app);
+    let codes: Vec<_> = d.iter().filter_map(|d| d.code.as_deref()).collect();
+    assert_eq!(codes, ["config::not-literal"], "one error for a non-literal source");
 
     std::fs::write(app.join("main.hcl"), "include \"me\" {\n  path = \".\"\n}\n").unwrap();
     let (_, d) = load_dir(&app);
