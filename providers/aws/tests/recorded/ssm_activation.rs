@@ -2,9 +2,7 @@
 //! the provider sends, what it returns, that the activation code stays secret and survives
 //! reads, and what a plan then shows.
 
-mod recorded;
-
-use recorded::{ok, plan_is_empty, reply, s, Recorded, LINEAGE};
+use crate::replay::{ok, plan_is_empty, reply, s, Recorded, LINEAGE};
 use tether_sdk::{idempotency_token, AttrPath, Change, Provider, Value};
 
 const TYPE: &str = "aws_ssm_activation";

@@ -1,9 +1,7 @@
 //! `aws_eks_access_entry` against recorded EKS responses (the emulator has no access entries):
 //! what the provider sends, what it makes of the answers, and what a plan then shows.
 
-mod recorded;
-
-use recorded::{ok, plan_is_empty, reply, s, strings, Recorded, LINEAGE};
+use crate::replay::{ok, plan_is_empty, reply, s, strings, Recorded, LINEAGE};
 use tether_sdk::{idempotency_token, AttrPath, Change, ImportRequest, Provider, Value};
 
 const TYPE: &str = "aws_eks_access_entry";
