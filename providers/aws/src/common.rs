@@ -197,13 +197,28 @@ pub fn is_not_found<E: ProvideErrorMetadata, R>(e: &SdkError<E, R>) -> bool {
 }
 
 /// The tags to create an object with: provider `default_tags`, then the stack's `tags`, then
-/// the ownership tags (which nothing may override).
-pub fn creation_tags(cx: &Ctx<'_>, planned: &Value) -> Vec<Tag> {
+/// the ownership tags (which nothing may override). Each service turns them into its own type.
+pub fn tag_set(cx: &Ctx<'_>, planned: &Value) -> BTreeMap<String, String> {
     let mut all: BTreeMap<String, String> = cx.default_tags.clone();
     all.extend(user_tags(planned));
     all.insert(TAG_LINEAGE.into(), cx.lineage.into());
     all.insert(TAG_ADDRESS.into(), cx.address.into());
-    all.into_iter().map(|(k, v)| Tag::builder().key(k).value(v).build()).collect()
+    all
+}
+
+/// [`tag_set`] as EC2 tags.
+pub fn creation_tags(cx: &Ctx<'_>, planned: &Value) -> Vec<Tag> {
+    tag_set(cx, planned).into_iter().map(|(k, v)| Tag::builder().key(k).value(v).build()).collect()
+}
+
+/// True when `tags` carry this stack's ownership tags for this address.
+pub fn owned_by_us<'t>(cx: &Ctx<'_>, tags: impl IntoIterator<Item = (&'t str, &'t str)>) -> bool {
+    let (mut lineage, mut address) = (false, false);
+    for (k, v) in tags {
+        lineage |= k == TAG_LINEAGE && v == cx.lineage;
+        address |= k == TAG_ADDRESS && v == cx.address;
+    }
+    lineage && address
 }
 
 pub fn tag_spec(kind: ResourceType, tags: Vec<Tag>) -> TagSpecification {
@@ -218,14 +233,23 @@ pub fn user_tags(v: &Value) -> BTreeMap<String, String> {
         .unwrap_or_default()
 }
 
-/// Splits an object's AWS tags into the stack's `tags` (without ownership tags, and without
-/// default tags the stack did not set itself) and `tags_all` (everything but ownership tags).
-pub fn read_tags(aws: &[Tag], default_tags: &BTreeMap<String, String>, prior: Option<&Value>) -> (Value, Value) {
+/// [`owned_by_us`] for EC2 tags. Some Describe calls (and the emulator) ignore `tag:` filters,
+/// so what a filtered Describe returns is checked again with this.
+pub fn ec2_owned_by_us(cx: &Ctx<'_>, tags: &[Tag]) -> bool {
+    owned_by_us(cx, tags.iter().filter_map(|t| Some((t.key()?, t.value()?))))
+}
+
+/// Splits an object's tags into the stack's `tags` (without ownership tags, and without default
+/// tags the stack did not set itself) and `tags_all` (everything but ownership tags).
+pub fn split_tags<'t>(
+    aws: impl IntoIterator<Item = (&'t str, &'t str)>,
+    default_tags: &BTreeMap<String, String>,
+    prior: Option<&Value>,
+) -> (Value, Value) {
     let prior_tags = prior.map(user_tags).unwrap_or_default();
     let mut tags = BTreeMap::new();
     let mut all = BTreeMap::new();
-    for t in aws {
-        let (Some(k), Some(v)) = (t.key(), t.value()) else { continue };
+    for (k, v) in aws {
         if k.starts_with("tether:") {
             continue;
         }
@@ -243,20 +267,34 @@ pub fn read_tags(aws: &[Tag], default_tags: &BTreeMap<String, String>, prior: Op
     (tags, Value::Map(all))
 }
 
-/// Brings an object's tags from `prior` to `planned` with CreateTags/DeleteTags, leaving the
-/// ownership tags alone.
-pub async fn update_tags(cx: &Ctx<'_>, id: &str, prior: &Value, planned: &Value) -> Result<(), Diagnostic> {
+/// [`split_tags`] for EC2 tags.
+pub fn read_tags(aws: &[Tag], default_tags: &BTreeMap<String, String>, prior: Option<&Value>) -> (Value, Value) {
+    split_tags(aws.iter().filter_map(|t| Some((t.key()?, t.value()?))), default_tags, prior)
+}
+
+/// What a tag update must do: tags to set (new or with a new value) and keys to remove. Default
+/// tags count on both sides; ownership tags are never touched.
+pub struct TagChanges {
+    pub set: BTreeMap<String, String>,
+    pub remove: Vec<String>,
+}
+
+pub fn tag_changes(cx: &Ctx<'_>, prior: &Value, planned: &Value) -> TagChanges {
     let mut want: BTreeMap<String, String> = cx.default_tags.clone();
     want.extend(user_tags(planned));
     let mut had: BTreeMap<String, String> = cx.default_tags.clone();
     had.extend(user_tags(prior));
-    let add: Vec<Tag> = want
-        .iter()
-        .filter(|(k, v)| had.get(*k) != Some(*v))
-        .map(|(k, v)| Tag::builder().key(k).value(v).build())
-        .collect();
-    let remove: Vec<Tag> =
-        had.keys().filter(|k| !want.contains_key(*k)).map(|k| Tag::builder().key(k).build()).collect();
+    let remove = had.keys().filter(|k| !want.contains_key(*k)).cloned().collect();
+    want.retain(|k, v| had.get(k) != Some(v));
+    TagChanges { set: want, remove }
+}
+
+/// Brings an object's tags from `prior` to `planned` with CreateTags/DeleteTags, leaving the
+/// ownership tags alone.
+pub async fn update_tags(cx: &Ctx<'_>, id: &str, prior: &Value, planned: &Value) -> Result<(), Diagnostic> {
+    let changes = tag_changes(cx, prior, planned);
+    let add: Vec<Tag> = changes.set.into_iter().map(|(k, v)| Tag::builder().key(k).value(v).build()).collect();
+    let remove: Vec<Tag> = changes.remove.into_iter().map(|k| Tag::builder().key(k).build()).collect();
     let ec2 = &cx.clients.ec2;
     if !remove.is_empty() {
         ec2.delete_tags()

@@ -8,13 +8,11 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use aws_sdk_ec2::types::{GatewayType, ResourceType};
-use tether_sdk::{
-    AttrPath, AttrType, Attribute, Block, Diagnostic, ReadItem, ResourceSchema, Value, TAG_ADDRESS, TAG_LINEAGE,
-};
+use tether_sdk::{AttrPath, AttrType, Attribute, Block, Diagnostic, ReadItem, ResourceSchema, Value};
 
 use crate::common::{
-    aws_error, creation_tags, filter, is_not_found, opt_str, owned_filter, read_tags, str_of, tag_spec, update_tags,
-    wait_for, Ctx,
+    aws_error, creation_tags, ec2_owned_by_us, filter, is_not_found, opt_str, owned_filter, read_tags, str_of,
+    tag_spec, update_tags, wait_for, Ctx,
 };
 use crate::resource::{read_one, AwsResource};
 
@@ -135,7 +133,7 @@ impl AwsResource for CustomerGateway {
         // gateway tagged with this address: adopt it.
         let existing = describe(cx, owned_filter(cx.lineage, cx.address)).await?;
         let adopt =
-            existing.iter().find(|g| is_live(g) && owned_by(g.tags(), cx)).and_then(|g| g.customer_gateway_id());
+            existing.iter().find(|g| is_live(g) && ec2_owned_by_us(cx, g.tags())).and_then(|g| g.customer_gateway_id());
         let id = match adopt {
             Some(id) => {
                 cx.progress.report(&format!("adopting {id}, created by an interrupted run"));
@@ -192,13 +190,6 @@ fn asn_of(v: &Value) -> Option<i64> {
 /// Not deleted: AWS (and moto) list deleted gateways for a while with state "deleted".
 fn is_live(g: &aws_sdk_ec2::types::CustomerGateway) -> bool {
     !matches!(g.state(), Some("deleted") | Some("deleting"))
-}
-
-/// The ownership tags match this stack and address. Checked here as well as in the filter: not
-/// every endpoint (moto among them) applies `tag:` filters to DescribeCustomerGateways.
-pub(crate) fn owned_by(tags: &[aws_sdk_ec2::types::Tag], cx: &Ctx<'_>) -> bool {
-    let has = |k: &str, v: &str| tags.iter().any(|t| t.key() == Some(k) && t.value() == Some(v));
-    has(TAG_LINEAGE, cx.lineage) && has(TAG_ADDRESS, cx.address)
 }
 
 fn vanished(cx: &Ctx<'_>, id: &str) -> Diagnostic {

@@ -15,8 +15,8 @@ use aws_sdk_ec2::types::{
 use tether_sdk::{AttrPath, AttrType, Attribute, Block, Diagnostic, PathStep, ReadItem, ResourceSchema, Value};
 
 use crate::common::{
-    aws_error, canonical_cidr, creation_tags, filter, i64_of, is_not_found, opt_str, read_tags, str_of, tag_spec,
-    update_tags, Ctx,
+    aws_error, canonical_cidr, creation_tags, ec2_owned_by_us, filter, i64_of, is_not_found, opt_str, read_tags,
+    str_of, tag_spec, update_tags, Ctx,
 };
 use crate::resource::{read_one, AwsResource};
 
@@ -244,10 +244,6 @@ pub(crate) fn owner_address(r: &aws_sdk_ec2::types::SecurityGroupRule) -> Option
     r.tags().iter().find(|t| t.key() == Some(tether_sdk::TAG_ADDRESS)).and_then(|t| t.value())
 }
 
-fn has_tag(r: &aws_sdk_ec2::types::SecurityGroupRule, k: &str, v: &str) -> bool {
-    r.tags().iter().any(|t| t.key() == Some(k) && t.value() == Some(v))
-}
-
 /// The canonical ports of a rule read from AWS (null for protocols without ports).
 pub(crate) fn rule_ports(r: &aws_sdk_ec2::types::SecurityGroupRule) -> (Option<i64>, Option<i64>) {
     let proto = canonical_protocol(r.ip_protocol().unwrap_or("-1"));
@@ -398,10 +394,7 @@ impl AwsResource for SgRule {
         let group = str_of(planned, "security_group_id").unwrap_or_default().to_string();
         let in_group = describe_rules(cx, "group-id", std::slice::from_ref(&group)).await?;
         let owned = |r: &&aws_sdk_ec2::types::SecurityGroupRule| {
-            r.is_egress() == Some(self.egress)
-                && has_tag(r, tether_sdk::TAG_LINEAGE, cx.lineage)
-                && has_tag(r, tether_sdk::TAG_ADDRESS, cx.address)
-                && same_rule(r, self.egress, planned)
+            r.is_egress() == Some(self.egress) && ec2_owned_by_us(cx, r.tags()) && same_rule(r, self.egress, planned)
         };
         // A run that crashed after Authorize left a rule tagged with this address: adopt it.
         let id = if let Some(r) = in_group.iter().find(owned) {

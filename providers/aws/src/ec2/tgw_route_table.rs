@@ -11,10 +11,10 @@ use aws_sdk_ec2::types::ResourceType;
 use tether_sdk::{AttrType, Attribute, Block, Diagnostic, ReadItem, ResourceSchema, Value};
 
 use crate::common::{
-    aws_error, creation_tags, filter, is_not_found, opt_bool, opt_str, owned_filter, read_tags, str_of, tag_spec,
-    update_tags, wait_for, Ctx,
+    aws_error, creation_tags, ec2_owned_by_us, filter, is_not_found, opt_bool, opt_str, owned_filter, read_tags,
+    str_of, tag_spec, update_tags, wait_for, Ctx,
 };
-use crate::ec2::transit_gateway::{owned_by, region, tags_attrs, vanished};
+use crate::ec2::transit_gateway::{region, tags_attrs, vanished};
 use crate::resource::{read_one, AwsResource};
 
 pub struct TgwRouteTable;
@@ -80,7 +80,7 @@ impl AwsResource for TgwRouteTable {
         let existing = describe(cx, owned_filter(cx.lineage, cx.address)).await?;
         let id = match existing
             .iter()
-            .find(|t| !gone(t) && owned_by(t.tags(), cx))
+            .find(|t| !gone(t) && ec2_owned_by_us(cx, t.tags()))
             .and_then(|t| t.transit_gateway_route_table_id())
         {
             Some(id) => {

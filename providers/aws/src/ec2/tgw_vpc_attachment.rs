@@ -14,10 +14,10 @@ use aws_sdk_ec2::types::{
 use tether_sdk::{AttrType, Attribute, Block, Diagnostic, ReadItem, ResourceSchema, Value};
 
 use crate::common::{
-    aws_error, bool_of, creation_tags, filter, is_not_found, opt_bool, opt_str, owned_filter, read_tags, str_of,
-    tag_spec, update_tags, wait_for, wait_status, Ctx,
+    aws_error, bool_of, creation_tags, ec2_owned_by_us, filter, is_not_found, opt_bool, opt_str, owned_filter,
+    read_tags, str_of, tag_spec, update_tags, wait_for, wait_status, Ctx,
 };
-use crate::ec2::transit_gateway::{changed, check_enable_disable, owned_by, tags_attrs, vanished};
+use crate::ec2::transit_gateway::{changed, check_enable_disable, tags_attrs, vanished};
 use crate::resource::{read_one, AwsResource};
 
 pub struct TgwVpcAttachment;
@@ -109,7 +109,7 @@ impl AwsResource for TgwVpcAttachment {
         let existing = describe(cx, owned_filter(cx.lineage, cx.address)).await?;
         let id = match existing
             .iter()
-            .find(|a| !gone(a) && owned_by(a.tags(), cx))
+            .find(|a| !gone(a) && ec2_owned_by_us(cx, a.tags()))
             .and_then(|a| a.transit_gateway_attachment_id())
         {
             Some(id) => {
@@ -138,7 +138,7 @@ impl AwsResource for TgwVpcAttachment {
                 let id = made.and_then(|a| a.transit_gateway_attachment_id()).unwrap_or_default().to_string();
                 // The emulator drops this TagSpecification (it files it under another resource
                 // type); AWS applies it. Tag afterwards when the tags did not come back.
-                if made.is_some_and(|a| !owned_by(a.tags(), cx)) {
+                if made.is_some_and(|a| !ec2_owned_by_us(cx, a.tags())) {
                     ec2.create_tags()
                         .resources(&id)
                         .set_tags(Some(tags))

@@ -12,15 +12,13 @@ use async_trait::async_trait;
 use aws_sdk_ec2::error::ProvideErrorMetadata;
 use aws_sdk_ec2::types::{
     AutoAcceptSharedAttachmentsValue, DefaultRouteTableAssociationValue, DefaultRouteTablePropagationValue,
-    DnsSupportValue, ModifyTransitGatewayOptions, ResourceType, Tag, TransitGatewayRequestOptions, VpnEcmpSupportValue,
+    DnsSupportValue, ModifyTransitGatewayOptions, ResourceType, TransitGatewayRequestOptions, VpnEcmpSupportValue,
 };
-use tether_sdk::{
-    AttrPath, AttrType, Attribute, Block, Diagnostic, ReadItem, ResourceSchema, Value, TAG_ADDRESS, TAG_LINEAGE,
-};
+use tether_sdk::{AttrPath, AttrType, Attribute, Block, Diagnostic, ReadItem, ResourceSchema, Value};
 
 use crate::common::{
-    aws_error, creation_tags, filter, i64_of, is_not_found, opt_str, owned_filter, read_tags, str_of, tag_spec,
-    update_tags, wait_for, Ctx,
+    aws_error, creation_tags, ec2_owned_by_us, filter, i64_of, is_not_found, opt_str, owned_filter, read_tags, str_of,
+    tag_spec, update_tags, wait_for, Ctx,
 };
 use crate::resource::{read_one, AwsResource};
 
@@ -57,13 +55,6 @@ pub(crate) fn check_enable_disable(config: &Value, names: &[&str], out: &mut Vec
             );
         }
     }
-}
-
-/// True when an object's tags say this stack address created it. Some Describe calls (and the
-/// emulator) ignore `tag:` filters, so what a filtered Describe returns is checked again here.
-pub(crate) fn owned_by(tags: &[Tag], cx: &Ctx<'_>) -> bool {
-    let tag = |k: &str| tags.iter().find(|t| t.key() == Some(k)).and_then(|t| t.value());
-    tag(TAG_LINEAGE) == Some(cx.lineage) && tag(TAG_ADDRESS) == Some(cx.address)
 }
 
 pub(crate) fn region(cx: &Ctx<'_>) -> String {
@@ -163,7 +154,10 @@ impl AwsResource for TransitGateway {
         // CreateTransitGateway takes no client token: a run that crashed after it left a
         // gateway tagged with this address, so adopt that one.
         let existing = describe(cx, owned_filter(cx.lineage, cx.address)).await?;
-        let id = match existing.iter().find(|t| !gone(t) && owned_by(t.tags(), cx)).and_then(|t| t.transit_gateway_id())
+        let id = match existing
+            .iter()
+            .find(|t| !gone(t) && ec2_owned_by_us(cx, t.tags()))
+            .and_then(|t| t.transit_gateway_id())
         {
             Some(id) => {
                 cx.progress.report(&format!("adopting {id}, created by an interrupted run"));

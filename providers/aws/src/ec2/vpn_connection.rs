@@ -20,10 +20,10 @@ use aws_sdk_ec2::types::{ResourceType, VpnConnectionOptionsSpecification, VpnTun
 use tether_sdk::{AttrPath, AttrType, Attribute, Block, Diagnostic, ReadItem, ResourceSchema, Value};
 
 use crate::common::{
-    aws_error, bool_of, canonical_cidr, creation_tags, filter, is_not_found, opt_str, owned_filter, read_tags, str_of,
-    tag_spec, update_tags, Ctx,
+    aws_error, bool_of, canonical_cidr, creation_tags, ec2_owned_by_us, filter, is_not_found, opt_str, owned_filter,
+    read_tags, str_of, tag_spec, update_tags, Ctx,
 };
-use crate::ec2::customer_gateway::{account_id, arn_of, owned_by};
+use crate::ec2::customer_gateway::{account_id, arn_of};
 use crate::resource::{read_one, AwsResource};
 
 pub struct VpnConnection;
@@ -197,7 +197,8 @@ impl AwsResource for VpnConnection {
         // CreateVpnConnection takes no client token. A run that crashed after it left a
         // connection tagged with this address: adopt it.
         let existing = describe_filters(cx, owned_filter(cx.lineage, cx.address)).await?;
-        let adopt = existing.iter().find(|c| is_live(c) && owned_by(c.tags(), cx)).and_then(|c| c.vpn_connection_id());
+        let adopt =
+            existing.iter().find(|c| is_live(c) && ec2_owned_by_us(cx, c.tags())).and_then(|c| c.vpn_connection_id());
         let id = match adopt {
             Some(id) => {
                 cx.progress.report(&format!("adopting {id}, created by an interrupted run"));

@@ -10,9 +10,9 @@ mod node_group;
 use std::collections::{BTreeMap, HashMap};
 use std::time::Duration;
 
-use tether_sdk::{Diagnostic, Value, TAG_ADDRESS, TAG_LINEAGE};
+use tether_sdk::{Diagnostic, Value};
 
-use crate::common::{aws_error, user_tags, wait_for, Ctx};
+use crate::common::{aws_error, split_tags, tag_changes, tag_set, wait_for, Ctx, TagChanges};
 use crate::resource::AwsResource;
 
 pub use access_entry::AccessEntry;
@@ -25,41 +25,23 @@ pub fn resources() -> Vec<Box<dyn AwsResource>> {
 
 /// The tags to create an EKS object with: `default_tags`, the stack's `tags`, then ownership.
 fn creation_tags(cx: &Ctx<'_>, planned: &Value) -> HashMap<String, String> {
-    let mut all: HashMap<String, String> = cx.default_tags.clone().into_iter().collect();
-    all.extend(user_tags(planned));
-    all.insert(TAG_LINEAGE.into(), cx.lineage.into());
-    all.insert(TAG_ADDRESS.into(), cx.address.into());
-    all
+    tag_set(cx, planned).into_iter().collect()
 }
 
 /// True when an existing object carries this stack's ownership tags for this address.
 fn owned_by_us(cx: &Ctx<'_>, tags: Option<&HashMap<String, String>>) -> bool {
-    tags.is_some_and(|t| {
-        t.get(TAG_LINEAGE).map(String::as_str) == Some(cx.lineage)
-            && t.get(TAG_ADDRESS).map(String::as_str) == Some(cx.address)
-    })
+    crate::common::owned_by_us(cx, tags.into_iter().flatten().map(|(k, v)| (k.as_str(), v.as_str())))
 }
 
 /// `tags` and `tags_all` of an EKS object (which returns tags as a map).
 fn read_tags(cx: &Ctx<'_>, tags: Option<&HashMap<String, String>>, prior: Option<&Value>) -> (Value, Value) {
-    let as_ec2: Vec<aws_sdk_ec2::types::Tag> = tags
-        .map(|m| {
-            let sorted: BTreeMap<&String, &String> = m.iter().collect();
-            sorted.into_iter().map(|(k, v)| aws_sdk_ec2::types::Tag::builder().key(k).value(v).build()).collect()
-        })
-        .unwrap_or_default();
-    crate::common::read_tags(&as_ec2, cx.default_tags, prior)
+    split_tags(tags.into_iter().flatten().map(|(k, v)| (k.as_str(), v.as_str())), cx.default_tags, prior)
 }
 
 /// Brings an EKS object's tags from `prior` to `planned` (TagResource/UntagResource by ARN).
 async fn update_tags(cx: &Ctx<'_>, arn: &str, prior: &Value, planned: &Value) -> Result<(), Diagnostic> {
-    let mut want: BTreeMap<String, String> = cx.default_tags.clone();
-    want.extend(user_tags(planned));
-    let mut had: BTreeMap<String, String> = cx.default_tags.clone();
-    had.extend(user_tags(prior));
-    let add: HashMap<String, String> =
-        want.iter().filter(|(k, v)| had.get(*k) != Some(*v)).map(|(k, v)| (k.clone(), v.clone())).collect();
-    let remove: Vec<String> = had.keys().filter(|k| !want.contains_key(*k)).cloned().collect();
+    let TagChanges { set, remove } = tag_changes(cx, prior, planned);
+    let add: HashMap<String, String> = set.into_iter().collect();
     let eks = &cx.clients.eks;
     if !remove.is_empty() {
         eks.untag_resource()

@@ -10,15 +10,13 @@ pub mod endpoint;
 pub mod rule;
 pub mod rule_association;
 
-use std::collections::BTreeMap;
-
 /// The Route 53 Resolver SDK, re-exported so tests can check what the provider did.
 pub use aws_sdk_route53resolver as sdk;
 use aws_sdk_route53resolver::types::{Filter, Tag};
-use tether_sdk::{Diagnostic, Value, TAG_ADDRESS, TAG_LINEAGE};
+use tether_sdk::{Diagnostic, Value};
 
 use crate::client::Clients;
-use crate::common::{aws_error, user_tags, Ctx};
+use crate::common::{aws_error, split_tags, tag_changes, tag_set, Ctx, TagChanges};
 use crate::resource::AwsResource;
 
 pub fn resources() -> Vec<Box<dyn AwsResource>> {
@@ -43,22 +41,14 @@ fn tag(k: &str, v: &str) -> Option<Tag> {
 
 /// Tags to create an object with: `default_tags`, the stack's `tags`, then the ownership tags.
 fn creation_tags(cx: &Ctx<'_>, planned: &Value) -> Vec<Tag> {
-    let mut all: BTreeMap<String, String> = cx.default_tags.clone();
-    all.extend(user_tags(planned));
-    all.insert(TAG_LINEAGE.into(), cx.lineage.into());
-    all.insert(TAG_ADDRESS.into(), cx.address.into());
-    all.iter().filter_map(|(k, v)| tag(k, v)).collect()
+    tag_set(cx, planned).iter().filter_map(|(k, v)| tag(k, v)).collect()
 }
 
 /// The object's tags as `(tags, tags_all)` (one ListTagsForResource call per object: the API
 /// has no batched form).
 async fn read_tags(cx: &Ctx<'_>, arn: &str, prior: Option<&Value>) -> Result<(Value, Value), Diagnostic> {
-    let aws: Vec<aws_sdk_ec2::types::Tag> = list_tags(cx.clients, cx.address, arn)
-        .await?
-        .into_iter()
-        .map(|(k, v)| aws_sdk_ec2::types::Tag::builder().key(k).value(v).build())
-        .collect();
-    Ok(crate::common::read_tags(&aws, cx.default_tags, prior))
+    let tags = list_tags(cx.clients, cx.address, arn).await?;
+    Ok(split_tags(tags.iter().map(|(k, v)| (k.as_str(), v.as_str())), cx.default_tags, prior))
 }
 
 /// ListTagsForResource for one object, all pages, as (key, value) pairs.
@@ -90,12 +80,8 @@ pub(crate) async fn list_tags(
 /// Brings an object's tags from `prior` to `planned` (TagResource / UntagResource), leaving the
 /// ownership tags alone.
 async fn update_tags(cx: &Ctx<'_>, arn: &str, prior: &Value, planned: &Value) -> Result<(), Diagnostic> {
-    let mut want: BTreeMap<String, String> = cx.default_tags.clone();
-    want.extend(user_tags(planned));
-    let mut had: BTreeMap<String, String> = cx.default_tags.clone();
-    had.extend(user_tags(prior));
-    let add: Vec<Tag> = want.iter().filter(|(k, v)| had.get(*k) != Some(*v)).filter_map(|(k, v)| tag(k, v)).collect();
-    let remove: Vec<String> = had.keys().filter(|k| !want.contains_key(*k)).cloned().collect();
+    let TagChanges { set, remove } = tag_changes(cx, prior, planned);
+    let add: Vec<Tag> = set.iter().filter_map(|(k, v)| tag(k, v)).collect();
     let r = &cx.clients.resolver;
     if !remove.is_empty() {
         r.untag_resource()

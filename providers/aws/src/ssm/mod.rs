@@ -10,7 +10,7 @@ mod activation;
 use aws_sdk_ssm::types::Tag;
 use tether_sdk::Value;
 
-use crate::common::Ctx;
+use crate::common::{split_tags, tag_set, Ctx};
 use crate::resource::AwsResource;
 
 pub use activation::Activation;
@@ -21,25 +21,21 @@ pub fn resources() -> Vec<Box<dyn AwsResource>> {
 
 /// The tags to create an SSM object with: `default_tags`, the stack's `tags`, then ownership.
 fn creation_tags(cx: &Ctx<'_>, planned: &Value) -> Vec<Tag> {
-    crate::common::creation_tags(cx, planned)
-        .iter()
-        .filter_map(|t| {
-            Tag::builder().set_key(t.key().map(Into::into)).set_value(t.value().map(Into::into)).build().ok()
-        })
-        .collect()
+    tag_set(cx, planned).into_iter().filter_map(|(k, v)| Tag::builder().key(k).value(v).build().ok()).collect()
+}
+
+fn pairs(tags: &[Tag]) -> impl Iterator<Item = (&str, &str)> {
+    tags.iter().map(|t| (t.key(), t.value()))
 }
 
 /// `tags` and `tags_all` of an SSM object (SSM returns tags as a key/value list, like EC2).
 fn read_tags(cx: &Ctx<'_>, tags: &[Tag], prior: Option<&Value>) -> (Value, Value) {
-    let as_ec2: Vec<aws_sdk_ec2::types::Tag> =
-        tags.iter().map(|t| aws_sdk_ec2::types::Tag::builder().key(t.key()).value(t.value()).build()).collect();
-    crate::common::read_tags(&as_ec2, cx.default_tags, prior)
+    split_tags(pairs(tags), cx.default_tags, prior)
 }
 
 /// True when an object's tags carry this stack's ownership tags for this address.
 fn owned_by_us(cx: &Ctx<'_>, tags: &[Tag]) -> bool {
-    let has = |k: &str, v: &str| tags.iter().any(|t| t.key() == k && t.value() == v);
-    has(tether_sdk::TAG_LINEAGE, cx.lineage) && has(tether_sdk::TAG_ADDRESS, cx.address)
+    crate::common::owned_by_us(cx, pairs(tags))
 }
 
 /// The SSM SDK this module is built on, for tests that check what the provider did.
