@@ -12,7 +12,7 @@ use async_trait::async_trait;
 use aws_sdk_ec2::error::ProvideErrorMetadata;
 use tether_sdk::{AttrPath, AttrType, Attribute, Block, Diagnostic, ReadItem, ResourceSchema, Value};
 
-use crate::common::{aws_error, canonical_cidr, filter, is_not_found, opt_str, str_of, wait_for, Ctx};
+use crate::common::{aws_error, canonical_cidr, check_ipv4_cidr, filter, is_not_found, opt_str, str_of, wait_for, Ctx};
 use crate::ec2::route_table::describe;
 use crate::resource::{read_one, AwsResource};
 
@@ -57,16 +57,13 @@ impl AwsResource for Route {
 
     fn validate(&self, config: &Value) -> Vec<Diagnostic> {
         let mut out = Vec::new();
-        if let Some(c) = str_of(config, "destination_cidr_block") {
-            if c.parse::<ipnet::Ipv4Net>().is_err() {
-                out.push(
-                    Diagnostic::error(format!("{c:?} is not an IPv4 CIDR block"))
-                        .code("aws::invalid-cidr")
-                        .attribute(AttrPath::attr("destination_cidr_block"))
-                        .help("write it like 192.168.0.0/16 (0.0.0.0/0 for a default route)"),
-                );
-            }
-        }
+        out.extend(check_ipv4_cidr(
+            config,
+            "destination_cidr_block",
+            0..=32,
+            "a route's destination",
+            "192.168.0.0/16 (0.0.0.0/0 for a default route)",
+        ));
         // Unknown values (IDs of objects not created yet) count as set.
         let set: Vec<&str> = TARGETS.iter().copied().filter(|t| config.get(t).is_some_and(|v| !v.is_null())).collect();
         if set.len() != 1 {
