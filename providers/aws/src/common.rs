@@ -233,6 +233,12 @@ pub fn user_tags(v: &Value) -> BTreeMap<String, String> {
         .unwrap_or_default()
 }
 
+/// Tells the user that `what` (an ID, or a description) was found carrying this address's
+/// ownership tags and is taken over instead of creating another.
+pub fn report_adopted(cx: &Ctx<'_>, what: &str) {
+    cx.progress.report(&format!("adopting {what}, created by an interrupted run"));
+}
+
 /// [`owned_by_us`] for EC2 tags. Some Describe calls (and the emulator) ignore `tag:` filters,
 /// so what a filtered Describe returns is checked again with this.
 pub fn ec2_owned_by_us(cx: &Ctx<'_>, tags: &[Tag]) -> bool {

@@ -11,8 +11,8 @@ use aws_sdk_ec2::types::{GatewayType, ResourceType};
 use tether_sdk::{AttrPath, AttrType, Attribute, Block, Diagnostic, ReadItem, ResourceSchema, Value};
 
 use crate::common::{
-    aws_error, creation_tags, ec2_owned_by_us, filter, is_not_found, opt_str, owned_filter, read_tags, str_of,
-    tag_spec, update_tags, wait_for, Ctx,
+    aws_error, creation_tags, ec2_owned_by_us, filter, is_not_found, opt_str, owned_filter, read_tags, report_adopted,
+    str_of, tag_spec, update_tags, wait_for, Ctx,
 };
 use crate::resource::{read_one, AwsResource};
 
@@ -136,7 +136,7 @@ impl AwsResource for CustomerGateway {
             existing.iter().find(|g| is_live(g) && ec2_owned_by_us(cx, g.tags())).and_then(|g| g.customer_gateway_id());
         let id = match adopt {
             Some(id) => {
-                cx.progress.report(&format!("adopting {id}, created by an interrupted run"));
+                report_adopted(cx, id);
                 id.to_string()
             }
             None => {

@@ -12,7 +12,9 @@ use async_trait::async_trait;
 use aws_sdk_ec2::error::ProvideErrorMetadata;
 use tether_sdk::{AttrPath, AttrType, Attribute, Block, Diagnostic, ReadItem, ResourceSchema, Value};
 
-use crate::common::{aws_error, canonical_cidr, check_ipv4_cidr, filter, is_not_found, opt_str, str_of, wait_for, Ctx};
+use crate::common::{
+    aws_error, canonical_cidr, check_ipv4_cidr, filter, is_not_found, opt_str, report_adopted, str_of, wait_for, Ctx,
+};
 use crate::ec2::route_table::describe;
 use crate::resource::{read_one, AwsResource};
 
@@ -144,7 +146,7 @@ impl AwsResource for Route {
                         cx.address
                     )));
                 }
-                cx.progress.report(&format!("adopting the existing route for {dest}, created by an interrupted run"));
+                report_adopted(cx, &format!("the existing route for {dest}"));
             }
             Err(e) => return Err(aws_error(cx.address, "CreateRoute", e)),
         }

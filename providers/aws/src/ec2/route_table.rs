@@ -11,8 +11,8 @@ use aws_sdk_ec2::types::ResourceType;
 use tether_sdk::{AttrType, Attribute, Block, Diagnostic, ReadItem, ResourceSchema, Value};
 
 use crate::common::{
-    aws_error, creation_tags, filter, is_not_found, opt_str, owned_filter, read_tags, str_of, tag_spec, update_tags,
-    wait_for, Ctx,
+    aws_error, creation_tags, filter, is_not_found, opt_str, owned_filter, read_tags, report_adopted, str_of, tag_spec,
+    update_tags, wait_for, Ctx,
 };
 use crate::resource::{read_one, AwsResource};
 
@@ -58,7 +58,7 @@ impl AwsResource for RouteTable {
         let existing = describe(cx, owned_filter(cx.lineage, cx.address)).await?;
         let id = match existing.first().and_then(|t| t.route_table_id()) {
             Some(id) => {
-                cx.progress.report(&format!("adopting {id}, created by an interrupted run"));
+                report_adopted(cx, id);
                 id.to_string()
             }
             None => {

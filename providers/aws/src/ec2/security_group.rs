@@ -26,8 +26,8 @@ use super::sg_rule::{
     permission, rule_ports, MAX_FILTER_VALUES,
 };
 use crate::common::{
-    aws_error, bool_of, canonical_cidr, creation_tags, filter, is_not_found, opt_str, owned_filter, read_tags, str_of,
-    tag_spec, update_tags, wait_for, Ctx,
+    aws_error, bool_of, canonical_cidr, creation_tags, filter, is_not_found, opt_str, owned_filter, read_tags,
+    report_adopted, str_of, tag_spec, update_tags, wait_for, Ctx,
 };
 use crate::resource::{read_one, AwsResource};
 
@@ -463,7 +463,7 @@ impl AwsResource for SecurityGroup {
         let existing = describe(cx, owned_filter(cx.lineage, cx.address), None).await?;
         let id = match existing.first().and_then(|g| g.group_id()) {
             Some(id) => {
-                cx.progress.report(&format!("adopting {id}, created by an interrupted run"));
+                report_adopted(cx, id);
                 id.to_string()
             }
             None => {

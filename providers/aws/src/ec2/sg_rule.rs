@@ -16,7 +16,7 @@ use tether_sdk::{AttrPath, AttrType, Attribute, Block, Diagnostic, PathStep, Rea
 
 use crate::common::{
     aws_error, canonical_cidr, creation_tags, ec2_owned_by_us, filter, i64_of, is_not_found, opt_str, read_tags,
-    str_of, tag_spec, update_tags, Ctx,
+    report_adopted, str_of, tag_spec, update_tags, Ctx,
 };
 use crate::resource::{read_one, AwsResource};
 
@@ -399,7 +399,7 @@ impl AwsResource for SgRule {
         // A run that crashed after Authorize left a rule tagged with this address: adopt it.
         let id = if let Some(r) = in_group.iter().find(owned) {
             let id = r.security_group_rule_id().unwrap_or_default().to_string();
-            cx.progress.report(&format!("adopting {id}, created by an interrupted run"));
+            report_adopted(cx, &id);
             id
         } else {
             let proto = canonical_protocol(str_of(planned, "ip_protocol").unwrap_or("-1"));

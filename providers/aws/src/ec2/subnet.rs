@@ -10,7 +10,7 @@ use tether_sdk::{AttrPath, AttrType, Attribute, Block, BlockType, Diagnostic, Re
 
 use crate::common::{
     aws_error, bool_of, canonical_cidr, creation_tags, filter, is_not_found, opt_bool, opt_str, owned_filter,
-    read_tags, str_of, tag_spec, update_tags, user_tags, wait_for, Ctx,
+    read_tags, report_adopted, str_of, tag_spec, update_tags, user_tags, wait_for, Ctx,
 };
 use crate::resource::{read_one, AwsDataSource, AwsResource};
 
@@ -103,7 +103,7 @@ impl AwsResource for Subnet {
         let (id, public_ip) = match existing.first() {
             Some(s) => {
                 let id = s.subnet_id().unwrap_or_default().to_string();
-                cx.progress.report(&format!("adopting {id}, created by an interrupted run"));
+                report_adopted(cx, &id);
                 (id, s.map_public_ip_on_launch())
             }
             None => {

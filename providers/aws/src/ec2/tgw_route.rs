@@ -14,7 +14,7 @@ use async_trait::async_trait;
 use aws_sdk_ec2::error::ProvideErrorMetadata;
 use tether_sdk::{AttrPath, AttrType, Attribute, Block, Diagnostic, ReadItem, ResourceSchema, Value};
 
-use crate::common::{aws_error, bool_of, canonical_cidr, filter, is_not_found, str_of, wait_for, Ctx};
+use crate::common::{aws_error, bool_of, canonical_cidr, filter, is_not_found, report_adopted, str_of, wait_for, Ctx};
 use crate::resource::{read_one, AwsResource};
 
 pub struct TgwRoute;
@@ -98,7 +98,7 @@ impl AwsResource for TgwRoute {
         // Adopt it when it already goes where the stack says; never take over a different one.
         match read_one(self, cx, &id, planned).await? {
             Some(found) if same_target(&found, planned) => {
-                cx.progress.report(&format!("adopting route {id}, created by an interrupted run"));
+                report_adopted(cx, &format!("route {id}"));
             }
             Some(_) => {
                 return Err(Diagnostic::error(format!("route table {table} already has a route for {cidr}"))

@@ -12,7 +12,7 @@ use tether_sdk::{AttrType, Attribute, Block, Diagnostic, ReadItem, ResourceSchem
 
 use crate::common::{
     aws_error, creation_tags, ec2_owned_by_us, filter, is_not_found, opt_bool, opt_str, owned_filter, read_tags,
-    str_of, tag_spec, update_tags, wait_for, Ctx,
+    report_adopted, str_of, tag_spec, update_tags, wait_for, Ctx,
 };
 use crate::ec2::transit_gateway::{region, tags_attrs, vanished};
 use crate::resource::{read_one, AwsResource};
@@ -84,7 +84,7 @@ impl AwsResource for TgwRouteTable {
             .and_then(|t| t.transit_gateway_route_table_id())
         {
             Some(id) => {
-                cx.progress.report(&format!("adopting {id}, created by an interrupted run"));
+                report_adopted(cx, id);
                 id.to_string()
             }
             None => {

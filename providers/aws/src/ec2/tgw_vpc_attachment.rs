@@ -15,7 +15,7 @@ use tether_sdk::{AttrType, Attribute, Block, Diagnostic, ReadItem, ResourceSchem
 
 use crate::common::{
     aws_error, bool_of, creation_tags, ec2_owned_by_us, filter, is_not_found, opt_bool, opt_str, owned_filter,
-    read_tags, str_of, tag_spec, update_tags, wait_for, wait_status, Ctx,
+    read_tags, report_adopted, str_of, tag_spec, update_tags, wait_for, wait_status, Ctx,
 };
 use crate::ec2::transit_gateway::{changed, check_enable_disable, tags_attrs, vanished};
 use crate::resource::{read_one, AwsResource};
@@ -113,7 +113,7 @@ impl AwsResource for TgwVpcAttachment {
             .and_then(|a| a.transit_gateway_attachment_id())
         {
             Some(id) => {
-                cx.progress.report(&format!("adopting {id}, created by an interrupted run"));
+                report_adopted(cx, id);
                 id.to_string()
             }
             None => {

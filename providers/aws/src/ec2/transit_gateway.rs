@@ -17,8 +17,8 @@ use aws_sdk_ec2::types::{
 use tether_sdk::{AttrPath, AttrType, Attribute, Block, Diagnostic, ReadItem, ResourceSchema, Value};
 
 use crate::common::{
-    aws_error, creation_tags, ec2_owned_by_us, filter, i64_of, is_not_found, opt_str, owned_filter, read_tags, str_of,
-    tag_spec, update_tags, wait_for, Ctx,
+    aws_error, creation_tags, ec2_owned_by_us, filter, i64_of, is_not_found, opt_str, owned_filter, read_tags,
+    report_adopted, str_of, tag_spec, update_tags, wait_for, Ctx,
 };
 use crate::resource::{read_one, AwsResource};
 
@@ -160,7 +160,7 @@ impl AwsResource for TransitGateway {
             .and_then(|t| t.transit_gateway_id())
         {
             Some(id) => {
-                cx.progress.report(&format!("adopting {id}, created by an interrupted run"));
+                report_adopted(cx, id);
                 id.to_string()
             }
             None => {

@@ -8,8 +8,8 @@ use aws_sdk_ec2::types::{AttributeBooleanValue, ResourceType, VpcAttributeName};
 use tether_sdk::{AttrPath, AttrType, Attribute, Block, Diagnostic, ReadItem, ResourceSchema, Value};
 
 use crate::common::{
-    aws_error, bool_of, canonical_cidr, creation_tags, filter, is_not_found, opt_str, owned_filter, read_tags, str_of,
-    tag_spec, update_tags, wait_for, Ctx,
+    aws_error, bool_of, canonical_cidr, creation_tags, filter, is_not_found, opt_str, owned_filter, read_tags,
+    report_adopted, str_of, tag_spec, update_tags, wait_for, Ctx,
 };
 use crate::resource::{read_one, AwsDataSource, AwsResource};
 
@@ -93,7 +93,7 @@ impl AwsResource for Vpc {
         let existing = describe(cx, owned_filter(cx.lineage, cx.address)).await?;
         let id = match existing.first().and_then(|v| v.vpc_id()) {
             Some(id) => {
-                cx.progress.report(&format!("adopting {id}, created by an interrupted run"));
+                report_adopted(cx, id);
                 id.to_string()
             }
             None => {

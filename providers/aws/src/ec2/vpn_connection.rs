@@ -21,7 +21,7 @@ use tether_sdk::{AttrPath, AttrType, Attribute, Block, Diagnostic, ReadItem, Res
 
 use crate::common::{
     aws_error, bool_of, canonical_cidr, creation_tags, ec2_owned_by_us, filter, is_not_found, opt_str, owned_filter,
-    read_tags, str_of, tag_spec, update_tags, Ctx,
+    read_tags, report_adopted, str_of, tag_spec, update_tags, Ctx,
 };
 use crate::ec2::customer_gateway::{account_id, arn_of};
 use crate::resource::{read_one, AwsResource};
@@ -201,7 +201,7 @@ impl AwsResource for VpnConnection {
             existing.iter().find(|c| is_live(c) && ec2_owned_by_us(cx, c.tags())).and_then(|c| c.vpn_connection_id());
         let id = match adopt {
             Some(id) => {
-                cx.progress.report(&format!("adopting {id}, created by an interrupted run"));
+                report_adopted(cx, id);
                 id.to_string()
             }
             None => {

@@ -13,7 +13,7 @@ use aws_sdk_eks::types::AccessEntry as Entry;
 use tether_sdk::{AttrPath, AttrType, Attribute, Block, Diagnostic, PathStep, ReadItem, ResourceSchema, Value};
 
 use super::{creation_tags, owned_by_us, read_tags, string_set, strings, update_tags};
-use crate::common::{aws_error, is_not_found, opt_str, rfc3339, str_of, Ctx};
+use crate::common::{aws_error, is_not_found, opt_str, report_adopted, rfc3339, str_of, Ctx};
 use crate::resource::{read_one, AwsResource};
 
 pub struct AccessEntry;
@@ -117,7 +117,7 @@ impl AwsResource for AccessEntry {
         let id = format!("{cluster}:{principal}");
         let entry = match describe(cx, &cluster, &principal).await? {
             Some(e) if owned_by_us(cx, e.tags()) => {
-                cx.progress.report(&format!("adopting access entry {id}, created by an interrupted run"));
+                report_adopted(cx, &format!("access entry {id}"));
                 e
             }
             Some(_) => {

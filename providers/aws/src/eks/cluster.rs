@@ -17,7 +17,9 @@ use tether_sdk::{
 };
 
 use super::{creation_tags, owned_by_us, read_tags, string_set, strings, update_tags, wait_update};
-use crate::common::{aws_error, bool_of, canonical_cidr, is_not_found, opt_str, str_of, wait_status, Ctx};
+use crate::common::{
+    aws_error, bool_of, canonical_cidr, is_not_found, opt_str, report_adopted, str_of, wait_status, Ctx,
+};
 use crate::resource::{read_one, AwsResource};
 
 pub struct Cluster;
@@ -121,7 +123,7 @@ impl AwsResource for Cluster {
         let name = str_of(planned, "name").unwrap_or_default().to_string();
         match describe(cx, &name).await? {
             Some(c) if owned_by_us(cx, c.tags()) => {
-                cx.progress.report(&format!("adopting EKS cluster {name}, created by an interrupted run"));
+                report_adopted(cx, &format!("EKS cluster {name}"));
             }
             Some(_) => {
                 return Err(Diagnostic::error(format!("an EKS cluster named {name} already exists"))

@@ -19,7 +19,7 @@ use tether_sdk::{
 };
 
 use super::{creation_tags, map_of, owned_by_us, read_tags, string_map, string_set, strings, update_tags, wait_update};
-use crate::common::{aws_error, i64_of, is_not_found, opt_i64, opt_str, str_of, wait_status, Ctx};
+use crate::common::{aws_error, i64_of, is_not_found, opt_i64, opt_str, report_adopted, str_of, wait_status, Ctx};
 use crate::resource::{read_one, AwsResource};
 
 pub struct NodeGroup;
@@ -157,7 +157,7 @@ impl AwsResource for NodeGroup {
         let id = format!("{cluster}:{name}");
         match describe(cx, &cluster, &name).await? {
             Some(ng) if owned_by_us(cx, ng.tags()) => {
-                cx.progress.report(&format!("adopting node group {id}, created by an interrupted run"));
+                report_adopted(cx, &format!("node group {id}"));
             }
             Some(_) => {
                 return Err(Diagnostic::error(format!("an EKS node group {name} already exists in cluster {cluster}"))

@@ -14,7 +14,7 @@ use aws_sdk_route53resolver::types::{
 use tether_sdk::{AttrPath, AttrType, Attribute, Block, BlockType, Diagnostic, ReadItem, ResourceSchema, Value};
 
 use super::{creation_tags, filter, is_exists, read_tags, string_set, strings, update_tags, PAGE};
-use crate::common::{aws_error, is_not_found, opt_str, str_of, wait_status, Ctx};
+use crate::common::{aws_error, is_not_found, opt_str, report_adopted, str_of, wait_status, Ctx};
 use crate::resource::{read_one, AwsResource};
 
 pub struct ResolverEndpoint;
@@ -145,7 +145,7 @@ impl AwsResource for ResolverEndpoint {
     async fn create(&self, cx: &Ctx<'_>, planned: &Value, token: &str) -> Result<Value, Diagnostic> {
         let id = match by_request_id(cx, token).await? {
             Some(id) => {
-                cx.progress.report(&format!("adopting {id}, created by an interrupted run"));
+                report_adopted(cx, &id);
                 id
             }
             None => {
