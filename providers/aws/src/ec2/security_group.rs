@@ -261,7 +261,8 @@ async fn sync(
     modify_descriptions(cx, group_id, &describe).await
 }
 
-async fn revoke_ids(cx: &Ctx<'_>, group_id: &str, egress: bool, ids: Vec<String>) -> Result<(), Diagnostic> {
+/// Revokes rules of a group by rule ID; rules already gone count as revoked.
+pub(crate) async fn revoke_ids(cx: &Ctx<'_>, group_id: &str, egress: bool, ids: Vec<String>) -> Result<(), Diagnostic> {
     if ids.is_empty() {
         return Ok(());
     }

@@ -15,9 +15,10 @@ use aws_sdk_ec2::types::{
 use tether_sdk::{AttrPath, AttrType, Attribute, Block, Diagnostic, PathStep, ReadItem, ResourceSchema, Value};
 
 use crate::common::{
-    aws_error, canonical_cidr, creation_tags, ec2_owned_by_us, filter, i64_of, is_not_found, opt_str, read_tags,
-    report_adopted, str_of, tag_spec, update_tags, Ctx,
+    aws_error, canonical_cidr, creation_tags, ec2_owned_by_us, filter, i64_of, opt_str, read_tags, report_adopted,
+    str_of, tag_spec, update_tags, Ctx,
 };
+use crate::ec2::security_group::revoke_ids;
 use crate::resource::{read_one, AwsResource};
 
 /// A security group rule resource; `egress` picks the direction.
@@ -474,28 +475,7 @@ impl AwsResource for SgRule {
     async fn delete(&self, cx: &Ctx<'_>, prior: &Value) -> Result<(), Diagnostic> {
         let id = str_of(prior, "id").unwrap_or_default();
         let group = str_of(prior, "security_group_id").unwrap_or_default();
-        let ec2 = &cx.clients.ec2;
-        let result = if self.egress {
-            ec2.revoke_security_group_egress()
-                .group_id(group)
-                .security_group_rule_ids(id)
-                .send()
-                .await
-                .map(|_| ())
-                .map_err(|e| (is_not_found(&e), aws_error(cx.address, "RevokeSecurityGroupEgress", e)))
-        } else {
-            ec2.revoke_security_group_ingress()
-                .group_id(group)
-                .security_group_rule_ids(id)
-                .send()
-                .await
-                .map(|_| ())
-                .map_err(|e| (is_not_found(&e), aws_error(cx.address, "RevokeSecurityGroupIngress", e)))
-        };
-        match result {
-            Ok(()) | Err((true, _)) => Ok(()),
-            Err((false, d)) => Err(d),
-        }
+        revoke_ids(cx, group, self.egress, vec![id.to_string()]).await
     }
 }
 
