@@ -1,0 +1,120 @@
+//! Golden outputs of the example stacks: what people review (plans in every format, cost,
+//! validation, the graph) and what tether stores (saved plans, state), byte for byte.
+//!
+//! These snapshots pin the formats: a change to any of them shows up here for review, and a
+//! refactoring that is meant to change nothing must leave every one of them untouched.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use common::{run_command, Fixture, Run};
+
+/// Copies `stacks/` into a temporary directory, so stacks that include each other keep their
+/// relative layout, and returns the directory holding the copies.
+fn copy_stacks() -> (tempfile::TempDir, PathBuf) {
+    let tmp = tempfile::tempdir().expect("temporary directory");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("stacks");
+    for stack in std::fs::read_dir(&root).expect("stacks/").flatten() {
+        let to = tmp.path().join(stack.file_name());
+        std::fs::create_dir_all(&to).expect("stack copy");
+        for f in std::fs::read_dir(stack.path()).expect("stack dir").flatten() {
+            if f.path().is_file() {
+                std::fs::copy(f.path(), to.join(f.file_name())).expect("copy stack file");
+            }
+        }
+    }
+    let dir = tmp.path().to_path_buf();
+    (tmp, dir)
+}
+
+/// Runs the binary in `dir` with no AWS endpoint, credentials or colour: a stack that was never
+/// applied makes no provider call, so nothing here can reach anything.
+fn run_in(dir: &Path, args: &[&str]) -> Run {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_tether"));
+    cmd.args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .env("AWS_ENDPOINT_URL", "http://127.0.0.1:9")
+        .env("AWS_ACCESS_KEY_ID", "golden")
+        .env("AWS_SECRET_ACCESS_KEY", "golden")
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    for (k, _) in std::env::vars_os() {
+        if k.to_string_lossy().starts_with("TETHER_VAR_") {
+            cmd.env_remove(k);
+        }
+    }
+    run_command(cmd)
+}
+
+#[test]
+fn reference_stacks_plan_and_validate_unchanged() {
+    let (_tmp, root) = copy_stacks();
+    for stack in ["hybrid-network", "hybrid-eks"] {
+        let dir = root.join(stack);
+        let name = stack.replace('-', "_");
+        let validate = run_in(&dir, &["validate", "--format", "json"]).ok();
+        insta::assert_snapshot!(format!("{name}_validate_json"), validate.stdout);
+        let human = run_in(&dir, &["plan"]).ok();
+        insta::assert_snapshot!(format!("{name}_plan_human"), human.stdout);
+        let json = run_in(&dir, &["plan", "--format", "json"]).ok();
+        insta::assert_snapshot!(format!("{name}_plan_json"), json.stdout);
+        let md = run_in(&dir, &["plan", "--format", "markdown"]).ok();
+        insta::assert_snapshot!(format!("{name}_plan_markdown"), md.stdout);
+        let cost = run_in(&dir, &["cost", "--format", "json"]).ok();
+        insta::assert_snapshot!(format!("{name}_cost_json"), cost.stdout);
+        let dot = run_in(&dir, &["graph"]).ok();
+        insta::assert_snapshot!(format!("{name}_graph_dot"), dot.stdout);
+        let saved = run_in(&dir, &["plan", "--out", "golden.tfplan"]).ok();
+        assert!(saved.stdout.contains("Plan:"), "{}", saved.stdout);
+        let bytes = std::fs::read_to_string(dir.join("golden.tfplan")).expect("saved plan");
+        insta::assert_snapshot!(format!("{name}_saved_plan"), bytes);
+        let shown = run_in(&dir, &["show", "golden.tfplan", "--format", "json"]).ok();
+        assert_eq!(shown.stdout, json.stdout, "show of a saved plan prints what plan printed");
+    }
+}
+
+#[test]
+fn quickstart_lifecycle_outputs_unchanged() {
+    let text = |p: &str| std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(p)).expect("stack file");
+    let f = Fixture::with_files(&[
+        ("main.hcl", &text("stacks/quickstart/main.hcl")),
+        ("variables.hcl", &text("stacks/quickstart/variables.hcl")),
+    ]);
+    let mut snap = |name: &str, args: &[&str], code: i32| {
+        let run = f.run(args).expect(code);
+        insta::assert_snapshot!(format!("quickstart_{name}"), format!("{}{}", run.stdout, run.stderr));
+    };
+    snap("validate", &["validate"], 0);
+    snap("plan_create", &["plan"], 0);
+    snap("plan_create_json", &["plan", "--format", "json"], 0);
+    snap("graph_mermaid", &["graph", "--format", "mermaid"], 0);
+    f.run(&["plan", "--out", "create.tfplan"]).ok();
+    f.run(&["apply", "create.tfplan"]).ok();
+
+    let state = f.state_or_panic();
+    let lineage = state.lineage.clone();
+    let redact = |s: String| s.replace(&lineage, "[lineage]");
+    insta::assert_snapshot!("quickstart_state_after_create", redact(f.state_text()));
+    let mut snap = |name: &str, args: &[&str], code: i32| {
+        let run = f.run(args).expect(code);
+        insta::assert_snapshot!(format!("quickstart_{name}"), redact(format!("{}{}", run.stdout, run.stderr)));
+    };
+    snap("show_state", &["show"], 0);
+    snap("show_state_json", &["show", "--format", "json"], 0);
+    snap("state_list", &["state", "list"], 0);
+    snap("state_show", &["state", "show", "mock_server.node[0]"], 0);
+    snap("output_json", &["output", "--json"], 0);
+    snap("plan_noop", &["plan", "--detailed-exitcode"], 0);
+    snap(
+        "plan_update_json",
+        &["plan", "--format", "json", "--var", "server_count=3", "--var", "vpc_cidr=10.1.0.0/16"],
+        0,
+    );
+    snap("plan_update_markdown", &["plan", "--format", "markdown", "--var", "server_count=3"], 0);
+    snap("cost", &["cost"], 0);
+    snap("plan_destroy_json", &["plan", "--destroy", "--format", "json"], 0);
+    snap("plan_target", &["plan", "--var", "server_count=3", "--target", "mock_server.node[2]"], 0);
+}
