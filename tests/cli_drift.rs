@@ -100,10 +100,10 @@ fn accepting_drift_records_reality_under_the_lock_and_then_there_is_none() {
     assert_contains(&run.stdout, "Recorded in state: 1 updated, 1 removed (deleted outside tether).");
     let state = f.state_or_panic();
     assert_eq!(state.serial, serial + 1);
-    let watched = state.resource("mock_server.watched").unwrap();
+    let watched = state.resource(&common::addr("mock_server.watched")).unwrap();
     assert_eq!(watched.attributes["size"], "large");
     assert_eq!(watched.attributes["tags"]["team"], "ops");
-    assert!(state.resource("mock_server.gone").is_none());
+    assert!(state.resource(&common::addr("mock_server.gone")).is_none());
     assert!(!f.lock_path().exists(), "the lock is released");
     let creates = f.call_log().into_iter().filter(|c| !c.starts_with("read ") && !c.starts_with("list_owned")).count();
     assert_eq!(creates, 0, "accepting changes nothing in the cloud");
@@ -127,7 +127,7 @@ fn apply_refresh_only_is_drift_accept() {
     let run = f.run(&["apply", "--refresh-only", "--auto-approve"]).ok();
     assert_contains(&run.stdout, "# mock_server.watched was changed outside tether");
     assert_contains(&run.stdout, "Recorded in state: 1 updated, 1 removed");
-    assert_eq!(f.state_or_panic().resource("mock_server.watched").unwrap().attributes["size"], "large");
+    assert_eq!(f.state_or_panic().resource(&common::addr("mock_server.watched")).unwrap().attributes["size"], "large");
     // The stack still says small: a plan now proposes to put it back.
     let plan = f.run(&["plan", "--detailed-exitcode"]).expect(2);
     assert_contains(&plan.stdout, "# mock_server.watched will be updated in-place");
@@ -144,9 +144,20 @@ fn drift_without_state_is_no_drift() {
 #[test]
 fn drift_reports_snapshots() {
     let f = drifted();
-    let lineage = f.state_or_panic().lineage;
+    let state = f.state_or_panic();
+    // The mock cloud numbers objects in the order they were created, and the four servers are
+    // created in parallel: name each ID by its resource so the snapshots do not depend on it.
+    let mut ids: Vec<(String, String)> =
+        state.resources.iter().map(|r| (r.id.clone(), r.address.to_string())).collect();
+    ids.extend(f.objects().into_iter().filter_map(|o| Some((o.id.clone(), common::tag_address(&o)?.to_string()))));
+    let redact = |text: String| {
+        ids.iter().fold(text.replace(&state.lineage, "[lineage]"), |t, (id, address)| {
+            t.replace(&format!("\"{id}\""), &format!("\"[id of {address}]\""))
+                .replace(&format!("`{id}`"), &format!("`[id of {address}]`"))
+        })
+    };
     let json = f.run(&["drift", "--format", "json"]).expect(2).stdout;
-    insta::assert_snapshot!("drift_json", json.replace(&lineage, "[lineage]"));
+    insta::assert_snapshot!("drift_json", redact(json));
     let md = f.run(&["drift", "--format", "markdown"]).expect(2).stdout;
-    insta::assert_snapshot!("drift_markdown", md);
+    insta::assert_snapshot!("drift_markdown", redact(md));
 }
