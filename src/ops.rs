@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
-use tether_engine::addrs::InstanceAddr;
+use tether_engine::addrs::{ConfigResourceAddr, InstanceAddr, Mode, Target};
 use tether_engine::apply::{self, ApplyEvent, ApplyOptions};
 use tether_engine::diag::{self, Diag, Diags, SourceMap};
 use tether_engine::plan::{self, Plan, PlanOptions};
@@ -109,10 +109,16 @@ fn lock(env: &Env, backend: &dyn Backend, operation: &str, lock: &cli::LockArgs)
     backend.lock(LockInfo::new(operation), timeout).map_err(|e| error(env, state_diag(e)))
 }
 
-fn parse_addrs(env: &Env, list: &[String]) -> Result<Vec<InstanceAddr>, Code> {
-    list.iter()
-        .map(|s| InstanceAddr::parse(s).map_err(|m| error(env, Diag::error(m).code("cli::invalid-address"))))
-        .collect()
+fn parse_addrs(env: &Env, list: &[String]) -> Result<Vec<Target>, Code> {
+    list.iter().map(|s| Target::parse(s).map_err(|m| invalid_address(env, m))).collect()
+}
+
+fn invalid_address(env: &Env, e: tether_engine::addrs::AddrError) -> Code {
+    error(env, Diag::error(e.to_string()).code("cli::invalid-address"))
+}
+
+fn parse_instance(env: &Env, s: &str) -> Result<InstanceAddr, Code> {
+    InstanceAddr::parse(s).map_err(|m| invalid_address(env, m))
 }
 
 pub async fn validate(env: &Env, args: &cli::ValidateArgs) -> Code {
@@ -411,25 +417,40 @@ fn confirm(env: &Env, what: &str) -> bool {
 }
 
 fn printer(style: Style) -> apply::EventSink {
+    use tether_engine::plan::Action;
+    // Terraform's words for each step, so logs read the same.
+    let doing = |a: Action| match a {
+        Action::Create => "Creating",
+        Action::Update => "Modifying",
+        Action::Delete => "Destroying",
+        Action::Read => "Reading",
+        _ => "Applying",
+    };
+    let done = |a: Action| match a {
+        Action::Create => "Creation complete",
+        Action::Update => "Modifications complete",
+        Action::Delete => "Destruction complete",
+        Action::Read => "Read complete",
+        _ => "Complete",
+    };
     Arc::new(move |e: ApplyEvent| {
         let line = match e {
-            ApplyEvent::Started { address, verb, .. } => format!("{}: {verb}...", style.bold(&address)),
-            ApplyEvent::Progress { address, message } => format!("{}: {message}", style.bold(&address)),
-            ApplyEvent::Finished { address, verb, elapsed, id } => {
-                let done = match verb {
-                    "Creating" => "Creation complete",
-                    "Modifying" => "Modifications complete",
-                    "Destroying" => "Destruction complete",
-                    "Reading" => "Read complete",
-                    _ => "Complete",
-                };
+            ApplyEvent::Started { subject, action } => format!("{}: {}...", style.bold(&subject), doing(action)),
+            ApplyEvent::Progress { subject, message } => format!("{}: {message}", style.bold(&subject)),
+            ApplyEvent::StillRunning { subject, action, elapsed } => format!(
+                "{}: still {}... [{}s elapsed]",
+                style.bold(&subject),
+                doing(action).to_lowercase(),
+                elapsed.as_secs()
+            ),
+            ApplyEvent::Finished { subject, action, elapsed, id } => {
                 let id = id.map(|i| format!(" [id={i}]")).unwrap_or_default();
-                format!("{}: {done} after {}s{id}", style.bold(&address), elapsed.as_secs())
+                format!("{}: {} after {}s{id}", style.bold(&subject), done(action), elapsed.as_secs())
             }
-            ApplyEvent::Failed { address, verb, summary } => {
-                format!("{}: {} failed: {summary}", style.bold(&address), verb.to_lowercase())
+            ApplyEvent::Failed { subject, action, summary } => {
+                format!("{}: {} failed: {summary}", style.bold(&subject), doing(action).to_lowercase())
             }
-            ApplyEvent::Skipped { address, reason } => format!("{}: skipped: {reason}", style.bold(&address)),
+            ApplyEvent::Skipped { subject, reason } => format!("{}: skipped: {reason}", style.bold(&subject)),
         };
         println!("{line}");
     })
@@ -460,7 +481,7 @@ struct ApplyHow {
     auto_approve: bool,
     parallelism: usize,
     /// `--allow-replace`: high-impact instances the plan may replace or destroy.
-    allowed: Vec<InstanceAddr>,
+    allowed: Vec<Target>,
 }
 
 /// Refuses a plan with high-impact changes that `--allow-replace` does not name; prints the
@@ -567,7 +588,7 @@ async fn run_apply(
             if outcome.failures.is_empty() {
                 println!(
                     "\n{} Resources: {} added, {} changed, {} destroyed.",
-                    env.style.bold(&format!("{verb} complete!")),
+                    env.style.bold(format!("{verb} complete!")),
                     outcome.added,
                     outcome.changed,
                     outcome.destroyed
@@ -577,7 +598,7 @@ async fn run_apply(
             } else {
                 println!(
                     "\n{} Resources: {} added, {} changed, {} destroyed; {} failed.",
-                    env.style.bold(&format!("{verb} failed.")),
+                    env.style.bold(format!("{verb} failed.")),
                     outcome.added,
                     outcome.changed,
                     outcome.destroyed,
@@ -663,9 +684,8 @@ fn print_resource(registry: &Registry, r: &tether_state::ResourceState) {
     let v = recorded_value(registry, r);
     let deposed = if r.deposed { " (deposed)" } else { "" };
     println!("# {}{deposed}:", r.address);
-    let addr = InstanceAddr::parse(&r.address).ok();
-    let name = addr.map(|a| a.config.name).unwrap_or_default();
-    let kind = if r.mode == "data" { "data" } else { "resource" };
+    let name = &r.address.resource.name;
+    let kind = if r.mode == Mode::Data { "data" } else { "resource" };
     println!("{kind} \"{}\" \"{}\" {{", r.type_name, name);
     if let Some(m) = v.as_map() {
         // Align on the attributes shown; null ones are left out.
@@ -705,8 +725,7 @@ pub async fn state(env: &Env, cmd: &cli::StateCommand) -> Code {
                 Err(c) => return c,
             };
             for r in &state.resources {
-                let matches = filters.is_empty()
-                    || InstanceAddr::parse(&r.address).is_ok_and(|a| filters.iter().any(|f| a.matches(f)));
+                let matches = filters.is_empty() || filters.iter().any(|f| f.matches(&r.address));
                 if matches {
                     println!("{}{}", r.address, if r.deposed { " (deposed)" } else { "" });
                 }
@@ -718,7 +737,11 @@ pub async fn state(env: &Env, cmd: &cli::StateCommand) -> Code {
                 Ok(s) => s.unwrap_or_default(),
                 Err(c) => return c,
             };
-            match state.resource(address) {
+            let addr = match parse_instance(env, address) {
+                Ok(a) => a,
+                Err(c) => return c,
+            };
+            match state.resource(&addr) {
                 Some(r) => {
                     print_resource(&env.registry, r);
                     0
@@ -742,7 +765,7 @@ pub async fn state(env: &Env, cmd: &cli::StateCommand) -> Code {
             let before = state.resources.len();
             let mut removed = Vec::new();
             state.resources.retain(|r| {
-                let hit = InstanceAddr::parse(&r.address).is_ok_and(|a| filters.iter().any(|f| a.matches(f)));
+                let hit = filters.iter().any(|f| f.matches(&r.address));
                 if hit {
                     removed.push(r.address.clone());
                 }
@@ -764,9 +787,9 @@ pub async fn state(env: &Env, cmd: &cli::StateCommand) -> Code {
         cli::StateCommand::Mv { source, destination, lock: l } => {
             let (src, dst) = match (InstanceAddr::parse(source), InstanceAddr::parse(destination)) {
                 (Ok(s), Ok(d)) => (s, d),
-                (Err(m), _) | (_, Err(m)) => return error(env, Diag::error(m).code("cli::invalid-address")),
+                (Err(m), _) | (_, Err(m)) => return invalid_address(env, m),
             };
-            if src.config.type_name != dst.config.type_name || src.config.mode != dst.config.mode {
+            if src.resource.type_name != dst.resource.type_name || src.resource.mode != dst.resource.mode {
                 return error(
                     env,
                     Diag::error(format!("cannot move {src} to {dst}: the resource types differ"))
@@ -782,7 +805,7 @@ pub async fn state(env: &Env, cmd: &cli::StateCommand) -> Code {
                 Ok(s) => s.unwrap_or_default(),
                 Err(c) => return c,
             };
-            if state.resource(&dst.to_string()).is_some() {
+            if state.resource(&dst).is_some() {
                 return error(
                     env,
                     Diag::error(format!("cannot move to {dst}: state already has a resource there"))
@@ -790,10 +813,10 @@ pub async fn state(env: &Env, cmd: &cli::StateCommand) -> Code {
                         .help("remove or move that resource first"),
                 );
             }
-            let Some(mut r) = state.remove_resource(&src.to_string()) else {
+            let Some(mut r) = state.remove_resource(&src) else {
                 return error(env, missing_in_state(&src.to_string(), &state));
             };
-            r.address = dst.to_string();
+            r.address = dst.clone();
             state.upsert_resource(r);
             state.serial += 1;
             if let Err(e) = backend.write(&state) {
@@ -807,9 +830,9 @@ pub async fn state(env: &Env, cmd: &cli::StateCommand) -> Code {
 }
 
 fn missing_in_state(address: &str, state: &StateFile) -> Diag {
-    let all: Vec<&str> = state.resources.iter().map(|r| r.address.as_str()).collect();
+    let all: Vec<String> = state.resources.iter().map(|r| r.address.to_string()).collect();
     let d = Diag::error(format!("no resource {address} in state")).code("state::not-found");
-    match diag::did_you_mean(address, all) {
+    match diag::did_you_mean(address, all.iter().map(String::as_str)) {
         Some(s) => d.help(format!("did you mean {s}?")),
         None => d.help("list what state holds with `tether state list`"),
     }
@@ -818,21 +841,21 @@ fn missing_in_state(address: &str, state: &StateFile) -> Diag {
 pub async fn import(env: &Env, args: &cli::ImportArgs) -> Code {
     let addr = match InstanceAddr::parse(&args.address) {
         Ok(a) => a,
-        Err(m) => return error(env, Diag::error(m).code("cli::invalid-address")),
+        Err(m) => return invalid_address(env, m),
     };
     let (mut stack, diags) = match load_stack(env) {
         Ok(x) => x,
         Err(c) => return c,
     };
-    let Some(res) = stack.config.resource(&addr.config).cloned() else {
+    let Some(res) = stack.config.resource(&addr.resource).cloned() else {
         let all: Vec<String> = stack.config.resources.iter().map(|r| r.addr().to_string()).collect();
-        let mut d = Diag::error(format!("{} is not declared in the stack", addr.config))
+        let mut d = Diag::error(format!("{} is not declared in the stack", addr.resource))
             .code("import::undeclared")
             .help(format!(
                 "declare it first: resource \"{}\" \"{}\" {{ ... }}, then import",
-                addr.config.type_name, addr.config.name
+                addr.resource.type_name, addr.resource.name
             ));
-        if let Some(s) = diag::did_you_mean(&addr.config.to_string(), all.iter().map(String::as_str)) {
+        if let Some(s) = diag::did_you_mean(&addr.resource.to_string(), all.iter().map(String::as_str)) {
             d = d.help(format!("did you mean {s}?"));
         }
         return report(env, vec![d], &stack.config.sources);
@@ -850,7 +873,7 @@ pub async fn import(env: &Env, args: &cli::ImportArgs) -> Code {
         Ok(s) => s.unwrap_or_default(),
         Err(c) => return c,
     };
-    if state.resource(&addr.to_string()).is_some() {
+    if state.resource(&addr).is_some() {
         return error(
             env,
             Diag::error(format!("{addr} is already managed by this stack"))
@@ -879,10 +902,11 @@ pub async fn import(env: &Env, args: &cli::ImportArgs) -> Code {
             Diag::error(format!("no {} with id {} exists", res.type_name, args.id)).code("import::not-found"),
         );
     };
-    let deps = stack.graph.direct_resource_dependencies(&addr.config).iter().map(ToString::to_string).collect();
+    let deps =
+        stack.graph.direct_resource_dependencies(&addr.resource).into_iter().map(ConfigResourceAddr::root).collect();
     state.upsert_resource(tether_state::ResourceState {
-        address: addr.to_string(),
-        mode: "managed".into(),
+        address: addr.clone(),
+        mode: Mode::Managed,
         type_name: res.type_name.clone(),
         provider: tether_engine::graph::provider_of(&res.type_name).to_string(),
         id: value.get("id").and_then(Value::as_str).unwrap_or(&args.id).to_string(),

@@ -74,7 +74,7 @@ fn plan_apply_replan_update_replace_destroy() {
     let created = log.iter().position(|c| c == "create mock_server.web").expect("a create call");
     let deleted = log.iter().position(|c| c == "delete mock_server.web").expect("a delete call");
     assert!(created < deleted, "create_before_destroy creates first: {log:?}");
-    assert_eq!(f.state_or_panic().resource("mock_server.web").unwrap().id, replaced.id);
+    assert_eq!(f.state_or_panic().resource(&common::addr("mock_server.web")).unwrap().id, replaced.id);
     f.run(&["plan", "--detailed-exitcode"]).ok();
 
     // Without create_before_destroy, the old object goes first.
@@ -242,8 +242,8 @@ resource "mock_server" "slow" {
     let state = f.state_or_panic();
     assert_eq!(f.state_addresses(), ["mock_network.n"]);
     assert_eq!(state.journal.len(), 1, "{:?}", state.journal);
-    assert_eq!(state.journal[0].address, "mock_server.slow");
-    assert_eq!(state.journal[0].operation, "create");
+    assert_eq!(state.journal[0].address, common::addr("mock_server.slow"));
+    assert_eq!(state.journal[0].operation, tether_state::Operation::Create);
     assert_eq!(Some(state.journal[0].idempotency_token.clone()), adopted.idempotency_token);
 
     // The killed run's lock is stuck; it names its ID, which force-unlock takes.
@@ -267,7 +267,7 @@ resource "mock_server" "slow" {
     assert_eq!(f.objects().len(), 2);
     let state = f.state_or_panic();
     assert!(state.journal.is_empty(), "the journal is cleared: {:?}", state.journal);
-    assert_eq!(state.resource("mock_server.slow").unwrap().id, adopted.id);
+    assert_eq!(state.resource(&common::addr("mock_server.slow")).unwrap().id, adopted.id);
     f.run(&["plan", "--detailed-exitcode"]).ok();
 }
 

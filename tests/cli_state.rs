@@ -177,7 +177,7 @@ fn import_brings_an_object_under_management() {
     let run = f.run(&["import", "mock_server.web", &web.id]).ok();
     assert_contains(&run.stdout, &format!("Imported {} as mock_server.web.", web.id));
     assert_eq!(f.call_log(), ["import mock_server.web"]);
-    assert_eq!(f.state_or_panic().resource("mock_server.web").unwrap().id, web.id);
+    assert_eq!(f.state_or_panic().resource(&common::addr("mock_server.web")).unwrap().id, web.id);
     f.run(&["plan", "--detailed-exitcode"]).ok();
 
     // Imported while the stack says something else, the plan shows just that difference.
@@ -197,7 +197,7 @@ fn import_brings_an_object_under_management() {
     f.write("more.hcl", "resource \"mock_server\" \"db\" {\n  name = \"db\"\n}\n");
     let run = f.run(&["import", "mock_server.db", "srv-404"]).expect(1);
     assert_contains(&run.stderr, "no mock_server with id srv-404");
-    assert!(f.state_or_panic().resource("mock_server.db").is_none());
+    assert!(f.state_or_panic().resource(&common::addr("mock_server.db")).is_none());
 }
 
 #[test]

@@ -11,7 +11,8 @@
 //! every resource operation, and every create is journalled (with its idempotency token) before
 //! the provider is called, so a crash at any point leaves state that a re-run can finish from.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::fmt;
 use std::future::Future;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -19,10 +20,10 @@ use std::time::{Duration, Instant};
 
 use futures_util::stream::{FuturesUnordered, StreamExt};
 use tether_sdk::{idempotency_token, ApplyRequest, Change, Progress, Value};
-use tether_state::{Backend, JournalEntry, OutputState, ResourceState, StateError, StateFile};
+use tether_state::{Backend, JournalEntry, Operation, OutputState, ResourceState, StateError, StateFile};
 use tokio::sync::Semaphore;
 
-use crate::addrs::InstanceAddr;
+use crate::addrs::{ConfigResourceAddr, InstanceAddr, Target};
 use crate::config::{Mode, ResourceBlock};
 use crate::diag::{Diag, Diags};
 use crate::graph::Node;
@@ -31,14 +32,71 @@ use crate::registry::Registry;
 use crate::scope::{block_value, Scope};
 use crate::stack::Stack;
 
-/// Something worth telling the person watching an apply.
+/// The object an apply event is about: the current object at an address, or the deposed one
+/// a create_before_destroy replacement left behind.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Subject {
+    pub address: InstanceAddr,
+    pub deposed: bool,
+}
+
+impl Subject {
+    fn current(address: &InstanceAddr) -> Subject {
+        Subject { address: address.clone(), deposed: false }
+    }
+}
+
+impl fmt::Display for Subject {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}{}", self.address, if self.deposed { " (deposed)" } else { "" })
+    }
+}
+
+/// Something worth telling the person watching an apply. `action` is what is done to the
+/// object: `Create`, `Update`, `Delete` or `Read`.
 #[derive(Clone, Debug)]
 pub enum ApplyEvent {
-    Started { address: String, action: Action, verb: &'static str },
-    Progress { address: String, message: String },
-    Finished { address: String, verb: &'static str, elapsed: Duration, id: Option<String> },
-    Failed { address: String, verb: &'static str, summary: String },
-    Skipped { address: String, reason: String },
+    Started {
+        subject: Subject,
+        action: Action,
+    },
+    /// A message from the provider about a long operation (what it waits for).
+    Progress {
+        subject: Subject,
+        message: String,
+    },
+    /// The operation is still running after `elapsed`.
+    StillRunning {
+        subject: Subject,
+        action: Action,
+        elapsed: Duration,
+    },
+    Finished {
+        subject: Subject,
+        action: Action,
+        elapsed: Duration,
+        id: Option<String>,
+    },
+    Failed {
+        subject: Subject,
+        action: Action,
+        summary: String,
+    },
+    Skipped {
+        subject: Subject,
+        reason: String,
+    },
+}
+
+/// How a diagnostic names an operation that failed: "creating aws_vpc.main: ...".
+fn gerund(action: Action) -> &'static str {
+    match action {
+        Action::Create => "creating",
+        Action::Update => "modifying",
+        Action::Delete => "destroying",
+        Action::Read => "reading",
+        _ => "applying",
+    }
 }
 
 pub type EventSink = Arc<dyn Fn(ApplyEvent) + Send + Sync>;
@@ -101,9 +159,9 @@ pub fn check_fresh(plan: &Plan, stack: &Stack, state: Option<&StateFile>) -> Res
 /// when `allowed` (from `--allow-replace`) names each of them. Plans made for `destroy` are
 /// exempt: deleting everything is what they were asked for. Names that match no high-impact
 /// change are warned about (likely a typo that would not have protected anything).
-pub fn check_allowed_replacements(plan: &Plan, allowed: &[InstanceAddr]) -> Diags {
+pub fn check_allowed_replacements(plan: &Plan, allowed: &[Target]) -> Diags {
     let mut diags = Diags::new();
-    let named = |c: &ResourceChange| c.instance_addr().is_some_and(|a| allowed.iter().any(|x| a.matches(x)));
+    let named = |c: &ResourceChange| allowed.iter().any(|x| x.matches(&c.address));
     let high: Vec<&ResourceChange> = plan.changes.iter().filter(|c| c.high_impact.is_some()).collect();
     if !plan.destroy {
         for c in high.iter().filter(|c| !named(c)) {
@@ -121,7 +179,7 @@ pub fn check_allowed_replacements(plan: &Plan, allowed: &[InstanceAddr]) -> Diag
         }
     }
     for a in allowed {
-        if !high.iter().any(|c| c.instance_addr().is_some_and(|i| i.matches(a))) {
+        if !high.iter().any(|c| a.matches(&c.address)) {
             diags.push(
                 Diag::warning(format!("--allow-replace {a} matches no high-impact change in this plan"))
                     .code("apply::allow-replace-unused")
@@ -178,26 +236,26 @@ pub async fn apply(
         stack,
         registry,
         plan,
-        changes: plan.changes.iter().filter(|c| !is_deposed(c)).map(|c| (c.address.as_str(), c)).collect(),
+        changes: plan.changes.iter().filter(|c| !c.deposed).map(|c| (&c.address, c)).collect(),
         store: store.clone(),
         lineage,
         sem: Arc::new(Semaphore::new(opts.parallelism.max(1))),
         events,
         opts: opts.clone(),
-        failed: Mutex::new(BTreeSet::new()),
+        failed: Mutex::new(HashSet::new()),
         failures: Mutex::new(Vec::new()),
         counts: Mutex::new((0, 0, 0)),
     };
 
-    ctx.destroy_phase(|c| matches!(c.action, Action::Delete | Action::DeleteThenCreate) && !is_deposed(c)).await;
+    ctx.destroy_phase(|c| matches!(c.action, Action::Delete | Action::DeleteThenCreate) && !c.deposed).await;
     if !plan.destroy {
         ctx.create_phase().await;
     }
-    ctx.destroy_phase(|c| c.action == Action::CreateThenDelete || (c.action == Action::Delete && is_deposed(c))).await;
+    ctx.destroy_phase(|c| c.action == Action::CreateThenDelete || (c.action == Action::Delete && c.deposed)).await;
     if plan.destroy {
         // Nothing of the stack remains: forget data sources and outputs too.
         let done = store.update(|s| {
-            s.resources.retain(|r| r.mode != "data");
+            s.resources.retain(|r| r.mode != Mode::Data);
             s.outputs.clear();
         });
         if let Err(e) = done {
@@ -210,23 +268,19 @@ pub async fn apply(
     Ok(ApplyOutcome { failures, added, changed, destroyed, outputs: store.snapshot().outputs })
 }
 
-fn is_deposed(c: &ResourceChange) -> bool {
-    c.reason.as_deref().is_some_and(|r| r.starts_with("deposed"))
-}
-
 struct Ctx<'a> {
     stack: &'a Stack,
     registry: &'a Registry,
     plan: &'a Plan,
     /// The plan's changes by address (deposed objects share an address: this holds the current one).
-    changes: HashMap<&'a str, &'a ResourceChange>,
+    changes: HashMap<&'a InstanceAddr, &'a ResourceChange>,
     store: Arc<StateStore>,
     lineage: String,
     sem: Arc<Semaphore>,
     events: EventSink,
     opts: ApplyOptions,
     /// Addresses whose operation failed or was skipped.
-    failed: Mutex<BTreeSet<String>>,
+    failed: Mutex<HashSet<InstanceAddr>>,
     failures: Mutex<Diags>,
     counts: Mutex<(usize, usize, usize)>,
 }
@@ -236,11 +290,11 @@ impl<'a> Ctx<'a> {
         self.failures.lock().unwrap_or_else(|e| e.into_inner()).push(d);
     }
 
-    fn mark_failed(&self, address: &str) {
-        self.failed.lock().unwrap_or_else(|e| e.into_inner()).insert(address.to_string());
+    fn mark_failed(&self, address: &InstanceAddr) {
+        self.failed.lock().unwrap_or_else(|e| e.into_inner()).insert(address.clone());
     }
 
-    fn has_failed(&self, address: &str) -> bool {
+    fn has_failed(&self, address: &InstanceAddr) -> bool {
         self.failed.lock().unwrap_or_else(|e| e.into_inner()).contains(address)
     }
 
@@ -260,13 +314,18 @@ impl<'a> Ctx<'a> {
         if chosen.is_empty() {
             return;
         }
-        // B depends on A (B lists A's config address) => delete B before A.
+        // B depends on A (B lists A's block) => delete B before A.
+        let mut by_block: HashMap<ConfigResourceAddr, Vec<usize>> = HashMap::new();
+        for (i, c) in chosen.iter().enumerate() {
+            by_block.entry(c.address.config_resource()).or_default().push(i);
+        }
         let mut waits_for: HashMap<usize, Vec<usize>> = HashMap::new();
-        for (ia, a) in chosen.iter().enumerate() {
-            let a_cfg = a.config_addr().to_string();
-            for (ib, b) in chosen.iter().enumerate() {
-                if ia != ib && b.dependencies.contains(&a_cfg) {
-                    waits_for.entry(ia).or_default().push(ib);
+        for (ib, b) in chosen.iter().enumerate() {
+            for dep in &b.dependencies {
+                for &ia in by_block.get(dep).map(Vec::as_slice).unwrap_or(&[]) {
+                    if ia != ib {
+                        waits_for.entry(ia).or_default().push(ib);
+                    }
                 }
             }
         }
@@ -280,7 +339,7 @@ impl<'a> Ctx<'a> {
                 async move {
                     if c.action == Action::CreateThenDelete && self.has_failed(&c.address) {
                         self.emit(ApplyEvent::Skipped {
-                            address: format!("{} (deposed)", c.address),
+                            subject: Subject { address: c.address.clone(), deposed: true },
                             reason: "its replacement was not created; the old object is kept".into(),
                         });
                         return false;
@@ -297,9 +356,9 @@ impl<'a> Ctx<'a> {
         .await;
     }
 
-    fn skip(&self, address: &str, reason: String) {
+    fn skip(&self, address: &InstanceAddr, reason: String) {
         self.mark_failed(address);
-        self.emit(ApplyEvent::Skipped { address: address.to_string(), reason: reason.clone() });
+        self.emit(ApplyEvent::Skipped { subject: Subject::current(address), reason: reason.clone() });
         self.fail(Diag::error(format!("{address} was not applied: {reason}")).code("apply::skipped").address(address));
     }
 
@@ -309,7 +368,7 @@ impl<'a> Ctx<'a> {
 
     async fn delete(&self, c: &ResourceChange) -> bool {
         let Some(provider) = self.registry.for_type(&c.type_name).cloned() else { return false };
-        let deposed = c.action == Action::CreateThenDelete || is_deposed(c);
+        let deposed = c.action == Action::CreateThenDelete || c.deposed;
         let prior = {
             let s = self.store.state.lock().unwrap_or_else(|e| e.into_inner());
             let r = if deposed { s.deposed_resource(&c.address) } else { s.resource(&c.address) };
@@ -319,18 +378,17 @@ impl<'a> Ctx<'a> {
             // Already gone from state (an earlier, interrupted run finished it).
             return true;
         };
-        let label = if deposed { format!("{} (deposed)", c.address) } else { c.address.clone() };
+        let subject = Subject { address: c.address.clone(), deposed };
         let resp = self
             .call(
-                &label,
+                &subject,
                 Action::Delete,
-                "Destroying",
                 provider.apply_resource(ApplyRequest {
                     type_name: c.type_name.clone(),
-                    address: c.address.clone(),
+                    address: c.address.to_string(),
                     lineage: self.lineage.clone(),
                     change: Change::Delete { prior },
-                    progress: self.progress(&label),
+                    progress: self.progress(&subject),
                 }),
             )
             .await;
@@ -346,29 +404,28 @@ impl<'a> Ctx<'a> {
             }
             self.count(Action::Delete);
         } else {
-            self.report_failure(&label, "Destroying", c, resp.diagnostics);
+            self.report_failure(&subject, Action::Delete, c, resp.diagnostics);
             self.mark_failed(&c.address);
         }
         ok
     }
 
-    fn progress(&self, address: &str) -> Progress {
+    fn progress(&self, subject: &Subject) -> Progress {
         let events = self.events.clone();
-        let address = address.to_string();
-        Progress::new(move |m| events(ApplyEvent::Progress { address: address.clone(), message: m.to_string() }))
+        let subject = subject.clone();
+        Progress::new(move |m| events(ApplyEvent::Progress { subject: subject.clone(), message: m.to_string() }))
     }
 
     /// Runs one provider operation under the parallelism limit, with start/finish events and a
     /// heartbeat while it runs.
     async fn call<F: Future<Output = tether_sdk::ApplyResponse>>(
         &self,
-        address: &str,
+        subject: &Subject,
         action: Action,
-        verb: &'static str,
         fut: F,
     ) -> tether_sdk::ApplyResponse {
         let _permit = self.sem.acquire().await;
-        self.emit(ApplyEvent::Started { address: address.to_string(), action, verb });
+        self.emit(ApplyEvent::Started { subject: subject.clone(), action });
         let start = Instant::now();
         let mut fut = std::pin::pin!(fut);
         let mut tick = tokio::time::interval(self.opts.heartbeat);
@@ -376,32 +433,39 @@ impl<'a> Ctx<'a> {
         let resp = loop {
             tokio::select! {
                 r = &mut fut => break r,
-                _ = tick.tick() => self.emit(ApplyEvent::Progress {
-                    address: address.to_string(),
-                    message: format!("still {}... [{}s elapsed]", verb.to_lowercase(), start.elapsed().as_secs()),
+                _ = tick.tick() => self.emit(ApplyEvent::StillRunning {
+                    subject: subject.clone(),
+                    action,
+                    elapsed: start.elapsed(),
                 }),
             }
         };
         if !tether_sdk::has_errors(&resp.diagnostics) {
             let id = resp.new_state.as_ref().and_then(|v| v.get("id")).and_then(Value::as_str).map(str::to_string);
-            self.emit(ApplyEvent::Finished { address: address.to_string(), verb, elapsed: start.elapsed(), id });
+            self.emit(ApplyEvent::Finished { subject: subject.clone(), action, elapsed: start.elapsed(), id });
         }
         resp
     }
 
-    fn report_failure(&self, label: &str, verb: &'static str, c: &ResourceChange, diags: Vec<tether_sdk::Diagnostic>) {
-        let res = self.stack.config.resource(&c.config_addr());
+    fn report_failure(
+        &self,
+        subject: &Subject,
+        action: Action,
+        c: &ResourceChange,
+        diags: Vec<tether_sdk::Diagnostic>,
+    ) {
+        let res = self.stack.config.resource(c.resource());
         for d in diags.into_iter().filter(|d| d.is_error()) {
-            self.emit(ApplyEvent::Failed { address: label.to_string(), verb, summary: d.summary.clone() });
+            self.emit(ApplyEvent::Failed { subject: subject.clone(), action, summary: d.summary.clone() });
             let span = res.map(|r| {
                 d.attribute
                     .as_ref()
                     .and_then(|p| crate::config::attr_span(&r.body, p))
                     .unwrap_or_else(|| r.span.clone())
             });
-            let d = if d.address.is_none() { d.address(&c.address) } else { d };
+            let d = if d.address.is_none() { d.address(c.address.to_string()) } else { d };
             let mut diag = Diag::from_provider(d, span);
-            diag.summary = format!("{} {}: {}", verb.to_lowercase(), label, diag.summary);
+            diag.summary = format!("{} {subject}: {}", gerund(action), diag.summary);
             self.fail(diag);
         }
     }
@@ -432,7 +496,7 @@ impl<'a> Ctx<'a> {
                 let ix = petgraph::graph::NodeIndex::new(i);
                 if let Node::Resource(addr) = g.node(ix) {
                     let blocked_by = g.node(petgraph::graph::NodeIndex::new(blocker)).to_string();
-                    for c in self.plan.changes.iter().filter(|c| c.config_addr() == *addr) {
+                    for c in self.plan.changes.iter().filter(|c| c.resource() == addr) {
                         if !matches!(c.action, Action::NoOp | Action::Delete) {
                             self.skip(&c.address, format!("it depends on {blocked_by}, which failed"));
                         }
@@ -497,7 +561,7 @@ impl<'a> Ctx<'a> {
                 };
                 let mut futs = FuturesUnordered::new();
                 for (key, each_value) in instances {
-                    let address = InstanceAddr::new(addr.clone(), key.clone()).to_string();
+                    let address = InstanceAddr::new(addr.clone(), key.clone());
                     // An instance with nothing to do (unchanged, or left alone by --target or
                     // --exclude) keeps its planned value; its configuration may refer to
                     // resources that were not created in this run, so it is not evaluated.
@@ -537,7 +601,7 @@ impl<'a> Ctx<'a> {
     }
 
     /// Applies the planned change of one instance; returns success and the instance's value.
-    async fn apply_instance(&self, res: &ResourceBlock, address: &str, config: Value) -> (bool, Value) {
+    async fn apply_instance(&self, res: &ResourceBlock, address: &InstanceAddr, config: Value) -> (bool, Value) {
         let Some(change) = self.changes.get(address).copied() else {
             self.fail(
                 Diag::error(format!("{address} is not in the plan"))
@@ -566,13 +630,14 @@ impl<'a> Ctx<'a> {
     async fn read_data(&self, res: &ResourceBlock, change: &ResourceChange, config: Value) -> (bool, Value) {
         let Some(provider) = self.registry.for_type(&res.type_name) else { return (false, Value::Unknown) };
         let _permit = self.sem.acquire().await;
-        self.emit(ApplyEvent::Started { address: change.address.clone(), action: Action::Read, verb: "Reading" });
+        let subject = Subject::current(&change.address);
+        self.emit(ApplyEvent::Started { subject: subject.clone(), action: Action::Read });
         let start = Instant::now();
         match plan::read_data(provider, res, &change.address, &config).await {
             Ok(v) => {
                 let record = ResourceState {
                     address: change.address.clone(),
-                    mode: "data".into(),
+                    mode: Mode::Data,
                     type_name: res.type_name.clone(),
                     provider: change.provider.clone(),
                     id: v.get("id").and_then(Value::as_str).unwrap_or_default().to_string(),
@@ -586,16 +651,11 @@ impl<'a> Ctx<'a> {
                     self.fail(state_error(e));
                     return (false, v);
                 }
-                self.emit(ApplyEvent::Finished {
-                    address: change.address.clone(),
-                    verb: "Reading",
-                    elapsed: start.elapsed(),
-                    id: None,
-                });
+                self.emit(ApplyEvent::Finished { subject, action: Action::Read, elapsed: start.elapsed(), id: None });
                 (true, v)
             }
             Err(ds) => {
-                self.report_failure(&change.address, "Reading", change, ds);
+                self.report_failure(&subject, Action::Read, change, ds);
                 self.mark_failed(&change.address);
                 (false, Value::Unknown)
             }
@@ -604,7 +664,7 @@ impl<'a> Ctx<'a> {
 
     async fn create_or_update(&self, res: &ResourceBlock, change: &ResourceChange, config: Value) -> (bool, Value) {
         let Some(provider) = self.registry.for_type(&res.type_name).cloned() else { return (false, Value::Unknown) };
-        let address = change.address.as_str();
+        let address = &change.address;
         let is_update = change.action == Action::Update;
         let prior = if is_update { change.before.clone() } else { None };
         // Re-plan with the values dependencies really produced, then hold the provider to the
@@ -637,9 +697,8 @@ impl<'a> Ctx<'a> {
         let schema = self.registry.schema(Mode::Managed, &res.type_name);
         let id_attr = schema.map(|s| s.id_attribute.as_str()).unwrap_or("id");
         let sensitive_paths: Vec<String> = planned.sensitive_paths().iter().map(ToString::to_string).collect();
-        let (verb, api_change, journal) = if is_update {
+        let (api_change, journal) = if is_update {
             (
-                "Modifying",
                 Change::Update {
                     prior: prior.clone().unwrap_or_default().unmark_deep(),
                     planned: planned.unmark_deep(),
@@ -652,12 +711,13 @@ impl<'a> Ctx<'a> {
                 let s = self.store.state.lock().unwrap_or_else(|e| e.into_inner());
                 s.journal
                     .iter()
-                    .find(|j| j.address == address && j.operation == "create")
+                    .find(|j| &j.address == address && j.operation == Operation::Create)
                     .map(|j| j.idempotency_token.clone())
             };
-            let token = existing_token.unwrap_or_else(|| idempotency_token(&self.lineage, address, predecessor));
-            let entry = JournalEntry::new(address, &res.type_name, "create", &token);
-            ("Creating", Change::Create { planned: planned.unmark_deep(), idempotency_token: token }, Some(entry))
+            let token =
+                existing_token.unwrap_or_else(|| idempotency_token(&self.lineage, &address.to_string(), predecessor));
+            let entry = JournalEntry::new(address, &res.type_name, Operation::Create, &token);
+            (Change::Create { planned: planned.unmark_deep(), idempotency_token: token }, Some(entry))
         };
         // Record intent (and depose the old object of a create-before-destroy) before calling.
         let cbd = change.action == Action::CreateThenDelete;
@@ -682,17 +742,17 @@ impl<'a> Ctx<'a> {
             }
         }
         let action = if is_update { Action::Update } else { Action::Create };
+        let subject = Subject::current(address);
         let resp = self
             .call(
-                address,
+                &subject,
                 action,
-                verb,
                 provider.apply_resource(ApplyRequest {
                     type_name: res.type_name.clone(),
                     address: address.to_string(),
                     lineage: self.lineage.clone(),
                     change: api_change,
-                    progress: self.progress(address),
+                    progress: self.progress(&subject),
                 }),
             )
             .await;
@@ -700,8 +760,8 @@ impl<'a> Ctx<'a> {
         let new_value = resp.new_state.clone();
         let journal_id = journal.map(|j| j.id);
         let record = new_value.as_ref().map(|v| ResourceState {
-            address: address.to_string(),
-            mode: "managed".into(),
+            address: address.clone(),
+            mode: Mode::Managed,
             type_name: res.type_name.clone(),
             provider: change.provider.clone(),
             id: v.get(id_attr).and_then(Value::as_str).unwrap_or_default().to_string(),
@@ -725,7 +785,7 @@ impl<'a> Ctx<'a> {
             return (false, new_value.unwrap_or(Value::Unknown));
         }
         if !ok {
-            self.report_failure(address, verb, change, resp.diagnostics);
+            self.report_failure(&subject, action, change, resp.diagnostics);
             self.mark_failed(address);
             let fallback = if is_update { change.before.clone() } else { None };
             return (false, new_value.or(fallback).unwrap_or(Value::Unknown));

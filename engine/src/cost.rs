@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use tether_sdk::cost::HOURS_PER_MONTH;
 use tether_sdk::{CostEstimate, CostRequest, PriceSource, Usd, Value};
 
+use crate::addrs::{InstanceAddr, Mode};
 use crate::plan::{Action, ResourceChange};
 use crate::registry::Registry;
 
@@ -20,7 +21,7 @@ use crate::registry::Registry;
 pub struct CostTotal {
     pub monthly: Usd,
     /// Addresses whose amount is missing (known only after apply, or no price).
-    pub unknown: Vec<String>,
+    pub unknown: Vec<InstanceAddr>,
 }
 
 impl CostTotal {
@@ -28,12 +29,12 @@ impl CostTotal {
         self.unknown.is_empty()
     }
 
-    fn add(&mut self, address: &str, amount: Option<Usd>) {
+    fn add(&mut self, address: &InstanceAddr, amount: Option<Usd>) {
         match amount {
             Some(a) => self.monthly = self.monthly + a,
             None => {
-                if !self.unknown.iter().any(|u| u == address) {
-                    self.unknown.push(address.to_string());
+                if !self.unknown.contains(address) {
+                    self.unknown.push(address.clone());
                 }
             }
         }
@@ -43,7 +44,7 @@ impl CostTotal {
 /// One priced resource instance of the plan.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ResourceCost {
-    pub address: String,
+    pub address: InstanceAddr,
     #[serde(rename = "type")]
     pub type_name: String,
     pub action: Action,
@@ -104,7 +105,7 @@ pub fn estimate(
         sources: Vec::new(),
     };
     let mut sources: BTreeSet<PriceSource> = BTreeSet::new();
-    for c in changes.iter().filter(|c| c.mode == "managed") {
+    for c in changes.iter().filter(|c| c.mode == Mode::Managed) {
         let Some(provider) = registry.for_type(&c.type_name) else { continue };
         let provider_config = provider_configs.get(provider.name()).unwrap_or(&empty);
         let price =
@@ -197,8 +198,8 @@ mod tests {
 
     fn change(address: &str, action: Action, before: Option<Value>, after: Option<Value>) -> ResourceChange {
         ResourceChange {
-            address: address.to_string(),
-            mode: "managed".into(),
+            address: a(address),
+            mode: Mode::Managed,
             type_name: "mock_server".into(),
             name: address.rsplit('.').next().unwrap_or_default().to_string(),
             provider: "mock".into(),
@@ -211,7 +212,12 @@ mod tests {
             create_before_destroy: false,
             prevent_destroy: false,
             high_impact: None,
+            deposed: false,
         }
+    }
+
+    fn a(address: &str) -> InstanceAddr {
+        InstanceAddr::parse(address).unwrap()
     }
 
     fn size(n: Option<i64>) -> Option<Value> {
@@ -233,9 +239,9 @@ mod tests {
         assert_eq!(r.after.monthly.display(), "$438.00");
         assert_eq!(r.delta.monthly.display_delta(), "+$219.00");
         assert!(r.after.is_complete());
-        let grow = r.resources.iter().find(|x| x.address == "mock_server.grow").unwrap();
+        let grow = r.resources.iter().find(|x| x.address == a("mock_server.grow")).unwrap();
         assert_eq!(grow.delta_monthly.map(Usd::display_delta).as_deref(), Some("+$146.00"));
-        let gone = r.resources.iter().find(|x| x.address == "mock_server.gone").unwrap();
+        let gone = r.resources.iter().find(|x| x.address == a("mock_server.gone")).unwrap();
         assert_eq!(gone.after_monthly, Some(Usd::ZERO));
         assert_eq!(r.changed().count(), 3, "the unchanged resource is priced but not a change");
     }
@@ -249,8 +255,8 @@ mod tests {
         ];
         let r = estimate(&changes, &registry, &BTreeMap::new());
         assert_eq!(r.after.monthly.display(), "$73.00", "the known part");
-        assert_eq!(r.after.unknown, ["mock_server.later"]);
-        assert_eq!(r.delta.unknown, ["mock_server.later"]);
+        assert_eq!(r.after.unknown, [a("mock_server.later")]);
+        assert_eq!(r.delta.unknown, [a("mock_server.later")]);
         assert_eq!(r.delta.monthly.display(), "$73.00");
     }
 }

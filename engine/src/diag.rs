@@ -156,8 +156,8 @@ impl Diag {
         self
     }
 
-    pub fn address(mut self, address: impl Into<String>) -> Diag {
-        self.address = Some(address.into());
+    pub fn address(mut self, address: impl std::fmt::Display) -> Diag {
+        self.address = Some(address.to_string());
         self
     }
 

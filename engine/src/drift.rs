@@ -53,7 +53,7 @@ pub enum DriftStatus {
 
 #[derive(Clone, Debug, Serialize)]
 pub struct ResourceDrift {
-    pub address: String,
+    pub address: InstanceAddr,
     #[serde(rename = "type")]
     pub type_name: String,
     pub id: String,
@@ -88,7 +88,7 @@ pub async fn detect(
 
     let mut resources = Vec::new();
     let mut checked = 0;
-    for r in state.resources.iter().filter(|r| r.mode == "managed" && !r.deposed) {
+    for r in state.resources.iter().filter(|r| r.mode == Mode::Managed && !r.deposed) {
         checked += 1;
         match refreshed.get(&r.address).cloned().flatten() {
             None => resources.push(ResourceDrift {
@@ -125,8 +125,13 @@ pub async fn detect(
         let Some(provider) = registry.get(name) else { continue };
         let found = provider.list_owned(&state.lineage).await;
         diags.extend(found.diagnostics.into_iter().map(|d| Diag::from_provider(d, None)));
+        // The address comes from a tag on the cloud object: text that may name anything.
         unmanaged.extend(found.objects.into_iter().filter(|o| {
-            !state.resources.iter().any(|r| r.id == o.id && r.type_name == o.type_name || r.address == o.address)
+            let tagged = InstanceAddr::parse(&o.address).ok();
+            !state
+                .resources
+                .iter()
+                .any(|r| r.id == o.id && r.type_name == o.type_name || tagged.as_ref() == Some(&r.address))
         }));
     }
     if has_errors(&diags) {
@@ -139,7 +144,7 @@ pub async fn detect(
 /// The attributes of `r` that differ between state and `actual`, leaves first.
 fn compare(stack: &Stack, registry: &Registry, r: &ResourceState, actual: &Value) -> Vec<AttributeDrift> {
     let Some(schema) = registry.schema(Mode::Managed, &r.type_name) else { return Vec::new() };
-    let declared = InstanceAddr::parse(&r.address).ok().and_then(|a| stack.config.resource(&a.config).cloned());
+    let declared = stack.config.resource(&r.address.resource).cloned();
     if declared.as_ref().is_some_and(|d| d.lifecycle.ignore_all) {
         return Vec::new();
     }

@@ -13,7 +13,7 @@ use petgraph::graph::{DiGraph, NodeIndex};
 use petgraph::visit::EdgeRef;
 use petgraph::Direction;
 
-use crate::config::{Config, ConfigAddr, Mode, NestedBlock, ResourceBlock};
+use crate::config::{Config, Mode, NestedBlock, ResourceAddr, ResourceBlock};
 use crate::diag::{did_you_mean, Diag, FileId, Span};
 use crate::eval::{references, Reference};
 
@@ -22,7 +22,7 @@ pub enum Node {
     Variable(String),
     Local(String),
     Provider(String),
-    Resource(ConfigAddr),
+    Resource(ResourceAddr),
     Output(String),
 }
 
@@ -73,17 +73,17 @@ impl Graph {
     }
 
     /// The resources a resource depends on, directly or through locals, variables and providers.
-    pub fn resource_dependencies(&self, addr: &ConfigAddr) -> BTreeSet<ConfigAddr> {
+    pub fn resource_dependencies(&self, addr: &ResourceAddr) -> BTreeSet<ResourceAddr> {
         self.transitive(addr, Direction::Incoming)
     }
 
     /// The resources that depend on a resource, directly or through locals.
-    pub fn resource_dependents(&self, addr: &ConfigAddr) -> BTreeSet<ConfigAddr> {
+    pub fn resource_dependents(&self, addr: &ResourceAddr) -> BTreeSet<ResourceAddr> {
         self.transitive(addr, Direction::Outgoing)
     }
 
     /// Resources reachable through non-resource nodes only, stopping at the first resource on each path.
-    pub fn direct_resource_dependencies(&self, addr: &ConfigAddr) -> BTreeSet<ConfigAddr> {
+    pub fn direct_resource_dependencies(&self, addr: &ResourceAddr) -> BTreeSet<ResourceAddr> {
         let mut out = BTreeSet::new();
         let Some(start) = self.index_of(&Node::Resource(addr.clone())) else { return out };
         let mut stack: Vec<NodeIndex> = self.dependencies(start).collect();
@@ -102,7 +102,7 @@ impl Graph {
         out
     }
 
-    fn transitive(&self, addr: &ConfigAddr, dir: Direction) -> BTreeSet<ConfigAddr> {
+    fn transitive(&self, addr: &ResourceAddr, dir: Direction) -> BTreeSet<ResourceAddr> {
         let mut out = BTreeSet::new();
         let Some(start) = self.index_of(&Node::Resource(addr.clone())) else { return out };
         let mut stack = vec![start];
@@ -487,12 +487,12 @@ impl<'a> Resolver<'a> {
                 let (Some(ty), Some(name)) = (part(0), part(1)) else {
                     return Err(self.incomplete(r, "data.TYPE.NAME"));
                 };
-                let addr = ConfigAddr { mode: Mode::Data, type_name: ty.into(), name: name.into() };
+                let addr = ResourceAddr { mode: Mode::Data, type_name: ty.into(), name: name.into() };
                 self.resource_node(r, addr)
             }
             ty if self.resource_types.contains(ty) => {
                 let Some(name) = part(0) else { return Err(self.incomplete(r, &format!("{ty}.NAME"))) };
-                let addr = ConfigAddr { mode: Mode::Managed, type_name: ty.into(), name: name.into() };
+                let addr = ResourceAddr { mode: Mode::Managed, type_name: ty.into(), name: name.into() };
                 self.resource_node(r, addr)
             }
             other => {
@@ -511,7 +511,7 @@ impl<'a> Resolver<'a> {
         }
     }
 
-    fn resource_node(&self, r: &Reference, addr: ConfigAddr) -> Result<Option<Node>, Diag> {
+    fn resource_node(&self, r: &Reference, addr: ResourceAddr) -> Result<Option<Node>, Diag> {
         if self.config.resource(&addr).is_some() {
             return Ok(Some(Node::Resource(addr)));
         }

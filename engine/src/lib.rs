@@ -1,7 +1,7 @@
 //! The tether engine: the stack language, evaluation, dependency graph, diff, plan and the
 //! apply walk. It knows no cloud: it talks to providers through `tether_sdk::Provider`.
 
-pub mod addrs;
+pub use tether_addrs as addrs;
 pub mod apply;
 pub mod config;
 pub mod cost;

@@ -10,10 +10,10 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 use tether_sdk::{AttrPath, ConfigureRequest, DataRequest, PlanRequest, Provider, ReadItem, ReadRequest, Value};
-use tether_state::{ResourceState, StateFile};
+use tether_state::{Operation, ResourceState, StateFile};
 
-use crate::addrs::{InstanceAddr, InstanceKey};
-use crate::config::{ConfigAddr, Mode, ResourceBlock};
+use crate::addrs::{ConfigResourceAddr, InstanceAddr, InstanceKey, Target};
+use crate::config::{Mode, ResourceAddr, ResourceBlock};
 use crate::diag::{has_errors, Diag, Diags};
 use crate::graph::{provider_of, Node};
 use crate::registry::Registry;
@@ -65,8 +65,8 @@ impl Action {
 /// The planned change of one resource instance.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct ResourceChange {
-    pub address: String,
-    pub mode: String,
+    pub address: InstanceAddr,
+    pub mode: Mode,
     pub type_name: String,
     pub name: String,
     pub provider: String,
@@ -79,14 +79,18 @@ pub struct ResourceChange {
     pub requires_replace: Vec<AttrPath>,
     /// Why, when the reason is not an attribute change ("not in configuration", "deleted outside tether").
     pub reason: Option<String>,
-    /// The resources (config addresses) this instance depends on.
-    pub dependencies: Vec<String>,
+    /// The resource blocks this instance depends on.
+    pub dependencies: Vec<ConfigResourceAddr>,
     pub create_before_destroy: bool,
     pub prevent_destroy: bool,
     /// Set when the change replaces or deletes an object of a high-impact type (the schema's
     /// reason): shown first in every report, and `apply` needs `--allow-replace` for it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub high_impact: Option<String>,
+    /// The change is to the deposed (old) object left by an interrupted create_before_destroy
+    /// replacement, not to the current object at the same address.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub deposed: bool,
 }
 
 impl ResourceChange {
@@ -95,16 +99,9 @@ impl ResourceChange {
         matches!(self.action, Action::Delete | Action::DeleteThenCreate | Action::CreateThenDelete)
     }
 
-    pub fn instance_addr(&self) -> Option<InstanceAddr> {
-        InstanceAddr::parse(&self.address).ok()
-    }
-
-    pub fn config_addr(&self) -> ConfigAddr {
-        ConfigAddr {
-            mode: if self.mode == "data" { Mode::Data } else { Mode::Managed },
-            type_name: self.type_name.clone(),
-            name: self.name.clone(),
-        }
+    /// The block this is an instance of.
+    pub fn resource(&self) -> &ResourceAddr {
+        &self.address.resource
     }
 }
 
@@ -131,12 +128,12 @@ pub struct Plan {
     pub variables: BTreeMap<String, Value>,
     pub changes: Vec<ResourceChange>,
     pub outputs: Vec<OutputChange>,
-    pub targets: Vec<String>,
-    pub excludes: Vec<String>,
+    pub targets: Vec<Target>,
+    pub excludes: Vec<Target>,
     /// Warnings already rendered, so `show PLANFILE` can repeat them.
     pub warnings: Vec<String>,
     /// Creates interrupted by a crash that this plan will finish (adopting what was created).
-    pub interrupted: Vec<String>,
+    pub interrupted: Vec<InstanceAddr>,
     /// The monthly cost before and after, per resource and in total (`None` in plans saved by
     /// a tether that did not estimate cost).
     #[serde(default)]
@@ -149,8 +146,8 @@ impl Plan {
         self.changes.iter().any(|c| c.action != Action::NoOp) || self.outputs.iter().any(|o| o.action != Action::NoOp)
     }
 
-    pub fn change(&self, address: &str) -> Option<&ResourceChange> {
-        self.changes.iter().find(|c| c.address == address)
+    pub fn change(&self, address: &InstanceAddr) -> Option<&ResourceChange> {
+        self.changes.iter().find(|c| &c.address == address)
     }
 
     /// Counts of (add, change, destroy) in Terraform's sense: a replace adds one and destroys one.
@@ -175,8 +172,8 @@ impl Plan {
 #[derive(Clone, Debug, Default)]
 pub struct PlanOptions {
     pub destroy: bool,
-    pub targets: Vec<InstanceAddr>,
-    pub excludes: Vec<InstanceAddr>,
+    pub targets: Vec<Target>,
+    pub excludes: Vec<Target>,
     /// Skip refreshing state (plan against what state records).
     pub skip_refresh: bool,
 }
@@ -286,10 +283,10 @@ fn pre_resource_scope(stack: &Stack, variables: &BTreeMap<String, Value>, diags:
 
 /// Reads every resource recorded in state, one batched call per type, types in parallel.
 /// Returns the refreshed value per address (`None`: deleted outside tether).
-pub async fn refresh(registry: &Registry, state: &StateFile) -> Result<BTreeMap<String, Option<Value>>, Diags> {
+pub async fn refresh(registry: &Registry, state: &StateFile) -> Result<BTreeMap<InstanceAddr, Option<Value>>, Diags> {
     let mut by_type: BTreeMap<&str, Vec<&ResourceState>> = BTreeMap::new();
     for r in &state.resources {
-        if r.mode == "managed" && !r.deposed {
+        if r.mode == Mode::Managed && !r.deposed {
             by_type.entry(r.type_name.as_str()).or_default().push(r);
         }
     }
@@ -303,26 +300,40 @@ pub async fn refresh(registry: &Registry, state: &StateFile) -> Result<BTreeMap<
             );
             continue;
         };
+        // Providers answer by the address text they were given; this maps it back.
+        let addrs: BTreeMap<String, InstanceAddr> =
+            items.iter().map(|r| (r.address.to_string(), r.address.clone())).collect();
         let req = ReadRequest {
             type_name: type_name.to_string(),
             items: items
                 .iter()
                 .map(|r| ReadItem {
-                    address: r.address.clone(),
+                    address: r.address.to_string(),
                     id: r.id.clone(),
                     prior: Value::from_json(&r.attributes),
                 })
                 .collect(),
         };
-        tasks.spawn(async move { provider.read_resources(req).await });
+        tasks.spawn(async move { (provider.read_resources(req).await, addrs) });
     }
     let mut out = BTreeMap::new();
     while let Some(res) = tasks.join_next().await {
         match res {
-            Ok(resp) => {
+            Ok((resp, addrs)) => {
                 diags.extend(resp.diagnostics.into_iter().map(|d| Diag::from_provider(d, None)));
                 for r in resp.results {
-                    out.insert(r.address, r.state);
+                    match addrs.get(&r.address) {
+                        Some(a) => {
+                            out.insert(a.clone(), r.state);
+                        }
+                        None => diags.push(
+                            Diag::error(format!(
+                                "a provider's refresh answered for {}, which was not asked for",
+                                r.address
+                            ))
+                            .code("provider::inconsistent"),
+                        ),
+                    }
                 }
             }
             Err(e) => diags.push(Diag::error(format!("refresh task failed: {e}"))),
@@ -516,19 +527,18 @@ pub async fn plan(
             if seen_addrs.contains(&r.address) || r.deposed {
                 continue;
             }
-            if r.mode == "data" {
+            if r.mode == Mode::Data {
                 continue;
             }
             // An orphan already deleted outside tether is still "deleted", which removes it from state.
             let before =
                 refreshed.get(&r.address).cloned().flatten().unwrap_or_else(|| Value::from_json(&r.attributes));
-            let inst = InstanceAddr::parse(&r.address).ok();
-            let declared = inst.as_ref().and_then(|i| stack.config.resource(&i.config));
+            let declared = stack.config.resource(&r.address.resource);
             changes.push(ResourceChange {
                 address: r.address.clone(),
-                mode: r.mode.clone(),
+                mode: r.mode,
                 type_name: r.type_name.clone(),
-                name: inst.map(|i| i.config.name).unwrap_or_default(),
+                name: r.address.resource.name.clone(),
                 provider: r.provider.clone(),
                 action: Action::Delete,
                 before: Some(prior_with_marks(before, Some(r), registry, &r.type_name)),
@@ -543,15 +553,16 @@ pub async fn plan(
                 create_before_destroy: false,
                 prevent_destroy: declared.is_some_and(|d| d.lifecycle.prevent_destroy),
                 high_impact: None,
+                deposed: false,
             });
         }
         // Deposed objects left by an interrupted create_before_destroy are deleted.
         for r in s.resources.iter().filter(|r| r.deposed) {
             changes.push(ResourceChange {
                 address: r.address.clone(),
-                mode: r.mode.clone(),
+                mode: r.mode,
                 type_name: r.type_name.clone(),
-                name: InstanceAddr::parse(&r.address).map(|i| i.config.name).unwrap_or_default(),
+                name: r.address.resource.name.clone(),
                 provider: r.provider.clone(),
                 action: Action::Delete,
                 before: Some(prior_with_marks(Value::from_json(&r.attributes), Some(r), registry, &r.type_name)),
@@ -562,6 +573,7 @@ pub async fn plan(
                 create_before_destroy: true,
                 prevent_destroy: false,
                 high_impact: None,
+                deposed: true,
             });
         }
     }
@@ -578,7 +590,7 @@ pub async fn plan(
 
     let cost = crate::cost::estimate(&changes, registry, &provider_configs(stack, registry, &variables));
     let interrupted = state
-        .map(|s| s.journal.iter().filter(|j| j.operation == "create").map(|j| j.address.clone()).collect())
+        .map(|s| s.journal.iter().filter(|j| j.operation == Operation::Create).map(|j| j.address.clone()).collect())
         .unwrap_or_default();
     let plan = Plan {
         format_version: PLAN_FORMAT_VERSION,
@@ -590,8 +602,8 @@ pub async fn plan(
         variables,
         changes,
         outputs,
-        targets: opts.targets.iter().map(ToString::to_string).collect(),
-        excludes: opts.excludes.iter().map(ToString::to_string).collect(),
+        targets: opts.targets.clone(),
+        excludes: opts.excludes.clone(),
         warnings: Vec::new(),
         interrupted,
         cost: Some(cost),
@@ -605,8 +617,8 @@ struct Walk {
     outputs: Vec<OutputChange>,
     diags: Diags,
     /// The evaluated configuration of each instance (managed and data), by address.
-    configs: BTreeMap<String, Value>,
-    seen_addrs: BTreeSet<String>,
+    configs: BTreeMap<InstanceAddr, Value>,
+    seen_addrs: BTreeSet<InstanceAddr>,
 }
 
 /// Evaluates every block in dependency order and plans each instance against `refreshed`
@@ -615,14 +627,13 @@ async fn walk(
     stack: &Stack,
     registry: &Registry,
     state: Option<&StateFile>,
-    refreshed: &BTreeMap<String, Option<Value>>,
+    refreshed: &BTreeMap<InstanceAddr, Option<Value>>,
     variables: &BTreeMap<String, Value>,
     opts: &PlanOptions,
 ) -> Walk {
     let has_state = state.is_some_and(|s| !s.resources.is_empty());
-    let state_by_addr: BTreeMap<&str, &ResourceState> = state
-        .map(|s| s.resources.iter().filter(|r| !r.deposed).map(|r| (r.address.as_str(), r)).collect())
-        .unwrap_or_default();
+    let state_by_addr: BTreeMap<&InstanceAddr, &ResourceState> =
+        state.map(|s| s.resources.iter().filter(|r| !r.deposed).map(|r| (&r.address, r)).collect()).unwrap_or_default();
     let mut diags: Diags = Vec::new();
     let mut scope = Scope::new(&stack.dir);
     for (k, v) in variables {
@@ -630,8 +641,8 @@ async fn walk(
     }
     let mut changes: Vec<ResourceChange> = Vec::new();
     let mut outputs = Vec::new();
-    let mut seen_addrs: BTreeSet<String> = BTreeSet::new();
-    let mut configs: BTreeMap<String, Value> = BTreeMap::new();
+    let mut seen_addrs: BTreeSet<InstanceAddr> = BTreeSet::new();
+    let mut configs: BTreeMap<InstanceAddr, Value> = BTreeMap::new();
 
     for ix in stack.graph.order.clone() {
         match stack.graph.node(ix).clone() {
@@ -694,12 +705,11 @@ async fn walk(
                         continue;
                     }
                 };
-                let deps: Vec<String> =
-                    stack.graph.direct_resource_dependencies(&addr).iter().map(ToString::to_string).collect();
+                let deps: Vec<ConfigResourceAddr> =
+                    stack.graph.direct_resource_dependencies(&addr).into_iter().map(ConfigResourceAddr::root).collect();
                 let mut values = Vec::new();
                 for (key, each_value) in instances {
-                    let inst = InstanceAddr::new(addr.clone(), key.clone());
-                    let address = inst.to_string();
+                    let address = InstanceAddr::new(addr.clone(), key.clone());
                     seen_addrs.insert(address.clone());
                     let config = instance_config(res, &key, each_value.as_ref(), &mut scope, registry, &mut diags);
                     configs.insert(address.clone(), config.unmark_deep());
@@ -707,14 +717,9 @@ async fn walk(
                         Mode::Data => plan_data(res, &address, config, has_state, registry, &mut diags).await,
                         Mode::Managed => {
                             let prior = refreshed.get(&address).cloned().flatten();
-                            let gone_outside = state_by_addr.contains_key(address.as_str()) && prior.is_none();
+                            let gone_outside = state_by_addr.contains_key(&address) && prior.is_none();
                             let prior = prior.map(|p| {
-                                prior_with_marks(
-                                    p,
-                                    state_by_addr.get(address.as_str()).copied(),
-                                    registry,
-                                    &res.type_name,
-                                )
+                                prior_with_marks(p, state_by_addr.get(&address).copied(), registry, &res.type_name)
                             });
                             plan_managed(res, &address, config, prior, gone_outside, registry, &mut diags)
                         }
@@ -741,7 +746,7 @@ async fn walk(
 
 /// Marks deletions and replacements of the types whose schema calls them high impact.
 fn mark_high_impact(registry: &Registry, changes: &mut [ResourceChange]) {
-    for c in changes.iter_mut().filter(|c| c.mode == "managed" && c.removes_object()) {
+    for c in changes.iter_mut().filter(|c| c.mode == Mode::Managed && c.removes_object()) {
         c.high_impact = registry.schema(Mode::Managed, &c.type_name).and_then(|s| s.high_impact.clone());
     }
 }
@@ -754,20 +759,24 @@ fn cross_resource_checks(
     stack: &Stack,
     registry: &Registry,
     changes: &[ResourceChange],
-    configs: &BTreeMap<String, Value>,
+    configs: &BTreeMap<InstanceAddr, Value>,
     diags: &mut Diags,
 ) {
     let mut planned = Vec::new();
     for c in changes.iter().filter(|c| c.action != Action::Delete) {
-        let (Some(after), Some(res)) = (&c.after, stack.config.resource(&c.config_addr())) else { continue };
+        let (Some(after), Some(res)) = (&c.after, stack.config.resource(c.resource())) else { continue };
         planned.push(tether_sdk::PlannedResource {
-            address: c.address.clone(),
+            address: c.address.to_string(),
             type_name: c.type_name.clone(),
             value: after.unmark_deep(),
             config: configs.get(&c.address).cloned().unwrap_or(Value::Unknown),
             references: attribute_references(res, &stack.config),
         });
     }
+    // Providers name resources by the address text they were given.
+    let by_text: BTreeMap<String, &InstanceAddr> =
+        changes.iter().map(|c| (c.address.to_string(), &c.address)).collect();
+    let lookup = |text: Option<&str>| text.and_then(|t| by_text.get(t).copied());
     let mut providers: Vec<&str> = changes.iter().map(|c| c.provider.as_str()).collect();
     providers.sort_unstable();
     providers.dedup();
@@ -775,10 +784,10 @@ fn cross_resource_checks(
         let Some(provider) = registry.get(name) else { continue };
         for d in provider.validate_plan(&planned) {
             let related = d.related.clone();
-            let span = attribute_span(stack, d.address.as_deref(), d.attribute.as_ref());
+            let span = attribute_span(stack, lookup(d.address.as_deref()), d.attribute.as_ref());
             let mut diag = Diag::from_provider(d, span);
             for r in related {
-                diag = diag.label_opt(attribute_span(stack, Some(&r.address), r.attribute.as_ref()), r.message);
+                diag = diag.label_opt(attribute_span(stack, lookup(Some(&r.address)), r.attribute.as_ref()), r.message);
             }
             diags.push(diag);
         }
@@ -787,8 +796,12 @@ fn cross_resource_checks(
 
 /// The span of an attribute of the resource at `address`, or of the whole block when the
 /// attribute is not written in it.
-fn attribute_span(stack: &Stack, address: Option<&str>, attribute: Option<&AttrPath>) -> Option<crate::diag::Span> {
-    let res = stack.config.resource(&InstanceAddr::parse(address?).ok()?.config)?;
+fn attribute_span(
+    stack: &Stack,
+    address: Option<&InstanceAddr>,
+    attribute: Option<&AttrPath>,
+) -> Option<crate::diag::Span> {
+    let res = stack.config.resource(&address?.resource)?;
     Some(attribute.and_then(|p| crate::config::attr_span(&res.body, p)).unwrap_or_else(|| res.span.clone()))
 }
 
@@ -805,7 +818,7 @@ fn attribute_references(res: &ResourceBlock, config: &crate::config::Config) -> 
             (ty, rest) => (Mode::Managed, ty, rest),
         };
         let name = rest.first()?;
-        let addr = ConfigAddr { mode, type_name: ty.to_string(), name: name.clone() };
+        let addr = ResourceAddr { mode, type_name: ty.to_string(), name: name.clone() };
         let block = config.resource(&addr)?;
         match rest.get(1) {
             Some(key) if block.for_each.is_some() => {
@@ -873,10 +886,10 @@ fn destroy_change(mut change: ResourceChange) -> ResourceChange {
     change
 }
 
-fn new_change(res: &ResourceBlock, address: &str) -> ResourceChange {
+fn new_change(res: &ResourceBlock, address: &InstanceAddr) -> ResourceChange {
     ResourceChange {
-        address: address.to_string(),
-        mode: if res.mode == Mode::Data { "data".into() } else { "managed".into() },
+        address: address.clone(),
+        mode: res.mode,
         type_name: res.type_name.clone(),
         name: res.name.clone(),
         provider: provider_of(&res.type_name).to_string(),
@@ -889,12 +902,13 @@ fn new_change(res: &ResourceBlock, address: &str) -> ResourceChange {
         create_before_destroy: res.lifecycle.create_before_destroy,
         prevent_destroy: res.lifecycle.prevent_destroy,
         high_impact: None,
+        deposed: false,
     }
 }
 
 fn plan_managed(
     res: &ResourceBlock,
-    address: &str,
+    address: &InstanceAddr,
     config: Value,
     prior: Option<Value>,
     gone_outside: bool,
@@ -909,7 +923,7 @@ fn plan_managed(
     }
     for d in provider.validate_resource(&res.type_name, &config.unmark_deep()) {
         let span = d.attribute.as_ref().and_then(|p| crate::config::attr_span(&res.body, p)).or(Some(res.span.clone()));
-        diags.push(Diag::from_provider(d.address(address), span));
+        diags.push(Diag::from_provider(d.address(address.to_string()), span));
     }
     let resp = provider.plan_resource(PlanRequest {
         type_name: res.type_name.clone(),
@@ -919,7 +933,7 @@ fn plan_managed(
     });
     for d in resp.diagnostics {
         let span = d.attribute.as_ref().and_then(|p| crate::config::attr_span(&res.body, p)).or(Some(res.span.clone()));
-        diags.push(Diag::from_provider(d.address(address), span));
+        diags.push(Diag::from_provider(d.address(address.to_string()), span));
     }
     // Sensitivity that flowed in from variables survives the provider's planning.
     let mut planned = resp.planned;
@@ -956,7 +970,7 @@ fn check_required(
     value: &Value,
     path: &AttrPath,
     res: &ResourceBlock,
-    address: &str,
+    address: &InstanceAddr,
     diags: &mut Diags,
 ) {
     for (name, attr) in &block.attributes {
@@ -966,7 +980,7 @@ fn check_required(
             diags.push(
                 Diag::error(format!("{address}: required attribute {p} is null"))
                     .code("eval::null-required")
-                    .address(address)
+                    .address(address.to_string())
                     .label(span, "evaluates to null")
                     .help(format!(
                         "{p} needs a {} value; check the variable or expression it comes from",
@@ -991,7 +1005,7 @@ fn check_required(
 
 async fn plan_data(
     res: &ResourceBlock,
-    address: &str,
+    address: &InstanceAddr,
     config: Value,
     has_state: bool,
     registry: &Registry,
@@ -1025,7 +1039,7 @@ async fn plan_data(
 pub async fn read_data(
     provider: &Arc<dyn Provider>,
     res: &ResourceBlock,
-    address: &str,
+    address: &InstanceAddr,
     config: &Value,
 ) -> Result<Value, Vec<tether_sdk::Diagnostic>> {
     let resp = provider
@@ -1056,42 +1070,55 @@ fn unknown_data_value(registry: &Registry, res: &ResourceBlock, config: &Value) 
 /// Applies `--target` (the targets and everything they depend on) and `--exclude` (the excluded
 /// resources and everything that depends on them) by turning other changes into no-ops.
 fn apply_targeting(stack: &Stack, changes: &mut [ResourceChange], opts: &PlanOptions, diags: &mut Diags) {
+    // The blocks a target names directly (a module target names every block inside it).
+    let named_blocks = |t: &Target| -> Vec<ResourceAddr> {
+        match t {
+            Target::Resource(r) if r.module.is_root() => vec![r.resource.clone()],
+            _ => Vec::new(),
+        }
+    };
     for pattern in opts.targets.iter().chain(&opts.excludes) {
-        let declared = stack.config.resource(&pattern.config).is_some();
-        let in_changes = changes.iter().any(|c| c.instance_addr().is_some_and(|a| a.matches(pattern)));
+        let declared = named_blocks(pattern).iter().any(|r| stack.config.resource(r).is_some());
+        let in_changes = changes.iter().any(|c| pattern.matches(&c.address));
         if !declared && !in_changes {
             let all: Vec<String> = stack.config.resources.iter().map(|r| r.addr().to_string()).collect();
             let mut d =
                 Diag::error(format!("{pattern} matches no resource in the stack or state")).code("cli::unknown-target");
-            if let Some(s) = crate::diag::did_you_mean(&pattern.config.to_string(), all.iter().map(String::as_str)) {
+            let written = match pattern {
+                Target::Resource(r) => r.resource.to_string(),
+                Target::Module(m) => m.to_string(),
+            };
+            if let Some(s) = crate::diag::did_you_mean(&written, all.iter().map(String::as_str)) {
                 d = d.help(format!("did you mean {s}?"));
             }
             diags.push(d);
         }
     }
     if !opts.targets.is_empty() {
-        let mut keep_config: BTreeSet<ConfigAddr> = BTreeSet::new();
+        let mut keep_config: BTreeSet<ResourceAddr> = BTreeSet::new();
         for t in &opts.targets {
-            keep_config.extend(stack.graph.resource_dependencies(&t.config));
+            for r in named_blocks(t) {
+                keep_config.extend(stack.graph.resource_dependencies(&r));
+            }
         }
         for c in changes.iter_mut() {
-            let inst = c.instance_addr();
-            let targeted = inst.as_ref().is_some_and(|a| opts.targets.iter().any(|t| a.matches(t)));
-            let dependency = keep_config.contains(&c.config_addr());
+            let targeted = opts.targets.iter().any(|t| t.matches(&c.address));
+            let dependency = keep_config.contains(c.resource());
             if !(targeted || dependency) {
                 skip(c);
             }
         }
     }
     if !opts.excludes.is_empty() {
-        let mut drop_config: BTreeSet<ConfigAddr> = BTreeSet::new();
+        let mut drop_config: BTreeSet<ResourceAddr> = BTreeSet::new();
         for e in &opts.excludes {
-            drop_config.extend(stack.graph.resource_dependents(&e.config));
+            for r in named_blocks(e) {
+                drop_config.extend(stack.graph.resource_dependents(&r));
+            }
         }
         for c in changes.iter_mut() {
-            let inst = c.instance_addr();
-            let excluded = inst.as_ref().is_some_and(|a| opts.excludes.iter().any(|e| a.matches(e)));
-            if excluded || drop_config.contains(&c.config_addr()) {
+            let excluded = opts.excludes.iter().any(|e| e.matches(&c.address));
+            if excluded || drop_config.contains(c.resource()) {
                 skip(c);
             }
         }
@@ -1112,7 +1139,7 @@ fn skip(c: &mut ResourceChange) {
 fn check_prevent_destroy(stack: &Stack, changes: &[ResourceChange], diags: &mut Diags) {
     for c in changes {
         if c.prevent_destroy && c.action.destroys() {
-            let res = stack.config.resource(&c.config_addr());
+            let res = stack.config.resource(c.resource());
             let verb = if c.action == Action::Delete { "destroy" } else { "replace" };
             let mut d = Diag::error(format!("{} has lifecycle.prevent_destroy set, but the plan would {verb} it", c.address))
                 .code("plan::prevent-destroy")

@@ -40,8 +40,8 @@ impl Style {
     fn cyan(&self, s: &str) -> String {
         self.paint("36", s)
     }
-    pub fn bold(&self, s: &str) -> String {
-        self.paint("1", s)
+    pub fn bold(&self, s: impl std::fmt::Display) -> String {
+        self.paint("1", &s.to_string())
     }
 
     fn glyph(&self, action: Action) -> String {
@@ -159,7 +159,10 @@ pub(crate) fn without(t: &CostTotal) -> String {
     match t.unknown.len() {
         0 => String::new(),
         1 => format!(", without {} (amount unknown)", t.unknown[0]),
-        _ => format!(", without {} (amounts unknown)", t.unknown.join(", ")),
+        _ => format!(
+            ", without {} (amounts unknown)",
+            t.unknown.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
+        ),
     }
 }
 
@@ -187,7 +190,7 @@ fn cost_summary(out: &mut String, cost: &CostReport, style: Style) {
         without(&cost.delta)
     );
     let changed: Vec<&ResourceCost> = cost.changed().collect();
-    let width = changed.iter().map(|r| r.address.len()).max().unwrap_or(0);
+    let width = changed.iter().map(|r| r.address.to_string().len()).max().unwrap_or(0);
     for r in changed {
         let what = match r.action {
             Action::Create => amount(r.after_monthly, r.after.as_ref()),
@@ -320,14 +323,14 @@ pub(crate) fn resource_human(out: &mut String, c: &ResourceChange, style: Style)
         Action::Read => "will be read during apply".to_string(),
         Action::NoOp => "has no changes".to_string(),
     };
-    let _ = writeln!(out, "  {} {verb}", style.bold(&format!("# {}", c.address)));
+    let _ = writeln!(out, "  {} {verb}", style.bold(format!("# {}", c.address)));
     if let Some(why) = &c.high_impact {
         let _ = writeln!(out, "  # {}: {why}", style.red("HIGH IMPACT"));
     }
     if let Some(reason) = &c.reason {
         let _ = writeln!(out, "  # (because {reason})");
     }
-    let kind = if c.mode == "data" { "data" } else { "resource" };
+    let kind = if c.mode == crate::addrs::Mode::Data { "data" } else { "resource" };
     let _ = writeln!(out, "  {} {kind} \"{}\" \"{}\" {{", style.glyph(c.action), c.type_name, c.name);
     let empty = Value::Map(Default::default());
     let (before, after) = match c.action {
@@ -515,17 +518,17 @@ pub fn plan_json(plan: &Plan) -> serde_json::Value {
         .changes
         .iter()
         .map(|c| {
-            let key = c.instance_addr().map(|a| match a.key {
+            let key = match &c.address.key {
                 crate::addrs::InstanceKey::None => serde_json::Value::Null,
                 crate::addrs::InstanceKey::Int(i) => json!(i),
                 crate::addrs::InstanceKey::Str(s) => json!(s),
-            });
+            };
             json!({
                 "address": c.address,
                 "mode": c.mode,
                 "type": c.type_name,
                 "name": c.name,
-                "index": key.unwrap_or(serde_json::Value::Null),
+                "index": key,
                 "provider": c.provider,
                 "change": {
                     "actions": actions(c.action),
@@ -572,7 +575,7 @@ pub fn plan_json(plan: &Plan) -> serde_json::Value {
         "resource_changes": resource_changes,
         "output_changes": output_changes,
         "summary": { "add": add, "change": change, "destroy": destroy, "has_changes": plan.has_changes() },
-        "high_impact": plan.changes.iter().filter(|c| c.high_impact.is_some()).map(|c| c.address.as_str()).collect::<Vec<_>>(),
+        "high_impact": plan.changes.iter().filter(|c| c.high_impact.is_some()).map(|c| &c.address).collect::<Vec<_>>(),
         "targets": plan.targets,
         "excludes": plan.excludes,
         "cost": plan.cost.as_ref().map(cost_json),

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use tether_sdk::{AttrType, Block, Nesting, Value};
 
 use crate::addrs::InstanceKey;
-use crate::config::{BodyExpr, ConfigAddr, Dynamic, Mode};
+use crate::config::{BodyExpr, Dynamic, Mode, ResourceAddr};
 use crate::diag::{Diag, Diags, FileId};
 use crate::eval::{eval, EvalCtx};
 
@@ -56,7 +56,7 @@ impl Scope {
     }
 
     /// Sets the value of a resource block: a single object, a list (count) or a map (for_each).
-    pub fn set_resource(&mut self, addr: &ConfigAddr, value: Value) {
+    pub fn set_resource(&mut self, addr: &ResourceAddr, value: Value) {
         match addr.mode {
             Mode::Managed => self.set_in(&addr.type_name, &addr.name, value),
             Mode::Data => {

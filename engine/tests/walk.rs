@@ -61,11 +61,12 @@ impl Fixture {
         let sink_log = log.clone();
         let sink: apply::EventSink = Arc::new(move |e: ApplyEvent| {
             let line = match e {
-                ApplyEvent::Started { address, verb, .. } => format!("start {verb} {address}"),
-                ApplyEvent::Finished { address, verb, .. } => format!("done {verb} {address}"),
-                ApplyEvent::Failed { address, .. } => format!("failed {address}"),
-                ApplyEvent::Skipped { address, .. } => format!("skipped {address}"),
-                ApplyEvent::Progress { address, message } => format!("progress {address} {message}"),
+                ApplyEvent::Started { subject, action } => format!("start {action:?} {subject}"),
+                ApplyEvent::Finished { subject, action, .. } => format!("done {action:?} {subject}"),
+                ApplyEvent::Failed { subject, .. } => format!("failed {subject}"),
+                ApplyEvent::Skipped { subject, .. } => format!("skipped {subject}"),
+                ApplyEvent::Progress { subject, message } => format!("progress {subject} {message}"),
+                ApplyEvent::StillRunning { subject, .. } => format!("running {subject}"),
             };
             sink_log.lock().unwrap().push(line);
         });
@@ -109,7 +110,7 @@ async fn planning_a_fresh_stack_calls_no_provider() {
     let f = Fixture::new(&[("main.hcl", SERVERS), ("data.hcl", "data \"mock_zones\" \"all\" {}\n")]);
     let (_, p) = f.plan().await;
     assert!(f.mock.calls().is_empty(), "a never-applied stack must plan without provider calls: {:?}", f.mock.calls());
-    assert_eq!(p.change("data.mock_zones.all").map(|c| c.action), Some(Action::Read));
+    assert_eq!(p.change(&addr("data.mock_zones.all")).map(|c| c.action), Some(Action::Read));
     assert_eq!(p.counts(), (42, 0, 0));
 }
 
@@ -161,10 +162,10 @@ resource "mock_server" "good" {
     assert!(log.contains(&"skipped mock_server.after_bad".to_string()), "{log:?}");
     let state = f.state().unwrap();
     for done in ["mock_network.a", "mock_network.b", "mock_server.good"] {
-        assert!(state.resource(done).is_some(), "{done} should be in state");
+        assert!(state.resource(&addr(done)).is_some(), "{done} should be in state");
     }
-    assert!(state.resource("mock_server.bad").is_none());
-    assert!(state.resource("mock_server.after_bad").is_none());
+    assert!(state.resource(&addr("mock_server.bad")).is_none());
+    assert!(state.resource(&addr("mock_server.after_bad")).is_none());
     assert!(state.journal.is_empty(), "a failed create that made nothing leaves no journal entry");
     assert_eq!(f.mock.objects().len(), 3);
 }
@@ -204,4 +205,8 @@ fn conforms_accepts_only_values_the_plan_left_unknown() {
     let saved = Value::map([("id", Value::Unknown), ("name", "a".into())]);
     assert!(apply::conforms(&saved, &Value::map([("id", "x".into()), ("name", "a".into())])));
     assert!(!apply::conforms(&saved, &Value::map([("id", "x".into()), ("name", "b".into())])));
+}
+
+fn addr(s: &str) -> tether_engine::addrs::InstanceAddr {
+    tether_engine::addrs::InstanceAddr::parse(s).unwrap()
 }

@@ -44,10 +44,7 @@ mod model;
 pub use backend::{Backend, LockGuard, LockInfo};
 pub use error::StateError;
 pub use local::LocalBackend;
-pub use model::{
-    JournalEntry, OutputState, ResourceState, StateFile, FORMAT_VERSION, MODE_DATA, MODE_MANAGED, OPERATIONS,
-    TETHER_VERSION,
-};
+pub use model::{JournalEntry, Operation, OutputState, ResourceState, StateFile, FORMAT_VERSION, TETHER_VERSION};
 
 #[cfg(test)]
 mod tests;

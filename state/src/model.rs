@@ -3,7 +3,8 @@
 use std::collections::{BTreeMap, HashSet};
 use std::path::Path;
 
-use serde::{Deserialize, Serialize};
+use serde::{de, Deserialize, Deserializer, Serialize, Serializer};
+use tether_addrs::{ConfigResourceAddr, InstanceAddr, Mode};
 
 use crate::error::StateError;
 
@@ -13,13 +14,47 @@ pub const FORMAT_VERSION: u32 = 1;
 /// The version of tether recorded in state files written by this build.
 pub const TETHER_VERSION: &str = env!("CARGO_PKG_VERSION");
 
-/// Resource modes.
-pub const MODE_MANAGED: &str = "managed";
-/// Resource mode of a `data` source.
-pub const MODE_DATA: &str = "data";
+/// What a journalled cloud call does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Operation {
+    Create,
+    Update,
+    Delete,
+}
 
-/// Journal operations.
-pub const OPERATIONS: [&str; 3] = ["create", "update", "delete"];
+impl Operation {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Operation::Create => "create",
+            Operation::Update => "update",
+            Operation::Delete => "delete",
+        }
+    }
+}
+
+impl std::fmt::Display for Operation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for Operation {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for Operation {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Operation, D::Error> {
+        let s = String::deserialize(d)?;
+        match s.as_str() {
+            "create" => Ok(Operation::Create),
+            "update" => Ok(Operation::Update),
+            "delete" => Ok(Operation::Delete),
+            other => Err(de::Error::custom(format!("operation {other:?} is not \"create\", \"update\" or \"delete\""))),
+        }
+    }
+}
 
 /// One stack's state: everything tether knows about the objects it manages.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -45,10 +80,10 @@ pub struct StateFile {
 /// One object tether manages (or one data source it read).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ResourceState {
-    /// e.g. `mock_network.main`, `mock_server.web[0]`, `x.y["k"]`.
-    pub address: String,
+    /// e.g. `mock_network.main`, `mock_server.web[0]`, `module.net["a"].x.y["k"]`.
+    pub address: InstanceAddr,
     /// `"managed"` or `"data"`.
-    pub mode: String,
+    pub mode: Mode,
     pub type_name: String,
     pub provider: String,
     /// The cloud object's ID.
@@ -58,9 +93,9 @@ pub struct ResourceState {
     /// Dotted attribute paths that hold secrets, e.g. `password` or `ip_address[0].ip`.
     #[serde(default)]
     pub sensitive_paths: Vec<String>,
-    /// Addresses of the resources this one depended on when it was last applied.
+    /// The resource blocks this one depended on when it was last applied.
     #[serde(default)]
-    pub dependencies: Vec<String>,
+    pub dependencies: Vec<ConfigResourceAddr>,
     #[serde(default)]
     pub create_before_destroy: bool,
     /// An old object kept while its create_before_destroy replacement is created.
@@ -81,10 +116,10 @@ pub struct OutputState {
 pub struct JournalEntry {
     /// uuid of this entry.
     pub id: String,
-    pub address: String,
+    pub address: InstanceAddr,
     pub type_name: String,
     /// `"create"`, `"update"` or `"delete"`.
-    pub operation: String,
+    pub operation: Operation,
     /// Deterministic token passed to the cloud API so a retried create does not duplicate.
     pub idempotency_token: String,
     /// RFC 3339.
@@ -93,12 +128,12 @@ pub struct JournalEntry {
 
 impl JournalEntry {
     /// A new entry with a fresh id, started now.
-    pub fn new(address: &str, type_name: &str, operation: &str, idempotency_token: &str) -> JournalEntry {
+    pub fn new(address: &InstanceAddr, type_name: &str, operation: Operation, idempotency_token: &str) -> JournalEntry {
         JournalEntry {
             id: uuid::Uuid::new_v4().to_string(),
-            address: address.to_string(),
+            address: address.clone(),
             type_name: type_name.to_string(),
-            operation: operation.to_string(),
+            operation,
             idempotency_token: idempotency_token.to_string(),
             started_at: chrono::Utc::now().to_rfc3339(),
         }
@@ -112,8 +147,14 @@ impl Default for StateFile {
     }
 }
 
-fn sort_key(r: &ResourceState) -> (&str, bool) {
-    (r.address.as_str(), r.deposed)
+/// Resources are kept in the order of their address text (then the current object before a
+/// deposed one), so the file reads like `tether state list` and diffs stay small.
+fn sort_key(r: &ResourceState) -> (String, bool) {
+    (r.address.to_string(), r.deposed)
+}
+
+fn is_sorted(resources: &[ResourceState]) -> bool {
+    resources.windows(2).all(|w| sort_key(&w[0]) <= sort_key(&w[1]))
 }
 
 impl StateFile {
@@ -131,34 +172,35 @@ impl StateFile {
     }
 
     /// The current (not deposed) object at `address`.
-    pub fn resource(&self, address: &str) -> Option<&ResourceState> {
-        self.resources.iter().find(|r| r.address == address && !r.deposed)
+    pub fn resource(&self, address: &InstanceAddr) -> Option<&ResourceState> {
+        self.resources.iter().find(|r| &r.address == address && !r.deposed)
     }
 
     /// The deposed object at `address`, if a create_before_destroy replacement is under way.
-    pub fn deposed_resource(&self, address: &str) -> Option<&ResourceState> {
-        self.resources.iter().find(|r| r.address == address && r.deposed)
+    pub fn deposed_resource(&self, address: &InstanceAddr) -> Option<&ResourceState> {
+        self.resources.iter().find(|r| &r.address == address && r.deposed)
     }
 
     /// Inserts `resource`, replacing the object with the same address and deposed flag;
     /// keeps the list sorted by address.
     pub fn upsert_resource(&mut self, resource: ResourceState) {
         self.sort_resources();
-        match self.resources.binary_search_by(|r| sort_key(r).cmp(&sort_key(&resource))) {
+        let key = sort_key(&resource);
+        match self.resources.binary_search_by(|r| sort_key(r).cmp(&key)) {
             Ok(i) => self.resources[i] = resource,
             Err(i) => self.resources.insert(i, resource),
         }
     }
 
     /// Removes and returns the current (not deposed) object at `address`.
-    pub fn remove_resource(&mut self, address: &str) -> Option<ResourceState> {
-        let i = self.resources.iter().position(|r| r.address == address && !r.deposed)?;
+    pub fn remove_resource(&mut self, address: &InstanceAddr) -> Option<ResourceState> {
+        let i = self.resources.iter().position(|r| &r.address == address && !r.deposed)?;
         Some(self.resources.remove(i))
     }
 
     /// Removes and returns the deposed object at `address`.
-    pub fn remove_deposed(&mut self, address: &str) -> Option<ResourceState> {
-        let i = self.resources.iter().position(|r| r.address == address && r.deposed)?;
+    pub fn remove_deposed(&mut self, address: &InstanceAddr) -> Option<ResourceState> {
+        let i = self.resources.iter().position(|r| &r.address == address && r.deposed)?;
         Some(self.resources.remove(i))
     }
 
@@ -177,15 +219,15 @@ impl StateFile {
     }
 
     fn sort_resources(&mut self) {
-        if !self.resources.windows(2).all(|w| sort_key(&w[0]) <= sort_key(&w[1])) {
-            self.resources.sort_by(|a, b| sort_key(a).cmp(&sort_key(b)));
+        if !is_sorted(&self.resources) {
+            self.resources.sort_by_cached_key(sort_key);
         }
     }
 
     /// Pretty JSON with resources sorted by address, ending in a newline: the on-disk form.
     pub fn to_json(&self) -> Result<String, StateError> {
         let sorted;
-        let state = if self.resources.windows(2).all(|w| sort_key(&w[0]) <= sort_key(&w[1])) {
+        let state = if is_sorted(&self.resources) {
             self
         } else {
             let mut s = self.clone();
@@ -266,16 +308,21 @@ impl StateFile {
         }
         let mut seen = HashSet::new();
         for r in &self.resources {
-            if r.address.trim().is_empty() {
-                return Err("a resource has an empty \"address\"".into());
+            if r.mode != r.address.mode() {
+                return Err(format!(
+                    "resource {} has mode {:?}, but its address is of a {}",
+                    r.address,
+                    r.mode.as_str(),
+                    if r.address.mode() == Mode::Data { "data source" } else { "managed resource" }
+                ));
             }
-            if r.mode != MODE_MANAGED && r.mode != MODE_DATA {
-                return Err(format!("resource {} has mode {:?}; expected \"managed\" or \"data\"", r.address, r.mode));
+            if r.type_name != r.address.resource.type_name {
+                return Err(format!(
+                    "resource {} has \"type_name\" {:?}, which is not the type in its address",
+                    r.address, r.type_name
+                ));
             }
-            if r.type_name.trim().is_empty() {
-                return Err(format!("resource {} has an empty \"type_name\"", r.address));
-            }
-            if !seen.insert((r.address.as_str(), r.deposed)) {
+            if !seen.insert((&r.address, r.deposed)) {
                 return Err(format!(
                     "resource {}{} appears more than once",
                     r.address,
@@ -290,12 +337,6 @@ impl StateFile {
             }
             if !ids.insert(e.id.as_str()) {
                 return Err(format!("journal entry id {} appears more than once", e.id));
-            }
-            if !OPERATIONS.contains(&e.operation.as_str()) {
-                return Err(format!(
-                    "journal entry {} for {} has operation {:?}; expected \"create\", \"update\" or \"delete\"",
-                    e.id, e.address, e.operation
-                ));
             }
         }
         Ok(())

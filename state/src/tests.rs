@@ -6,10 +6,15 @@ use serde_json::json;
 
 use crate::*;
 
+/// A typed address, for tests that write addresses as text.
+fn a(address: &str) -> tether_addrs::InstanceAddr {
+    tether_addrs::InstanceAddr::parse(address).unwrap()
+}
+
 fn res(address: &str) -> ResourceState {
     ResourceState {
-        address: address.to_string(),
-        mode: "managed".to_string(),
+        address: a(address),
+        mode: tether_addrs::Mode::Managed,
         type_name: address.split('.').next().unwrap_or("x").to_string(),
         provider: "mock".to_string(),
         id: format!("id-{address}"),
@@ -27,7 +32,7 @@ fn sample() -> StateFile {
     s.upsert_resource(res("mock_network.main"));
     s.upsert_resource(res("x.y[\"k\"]"));
     s.outputs.insert("vpc_id".to_string(), OutputState { value: json!("vpc-123"), sensitive: false });
-    s.journal_begin(JournalEntry::new("mock_network.main", "mock_network", "create", "tok-1"));
+    s.journal_begin(JournalEntry::new(&a("mock_network.main"), "mock_network", Operation::Create, "tok-1"));
     s
 }
 
@@ -60,40 +65,40 @@ fn new_state_has_fresh_lineage_and_serial_zero() {
 #[test]
 fn upsert_replaces_by_address_and_deposed_and_keeps_sorted() {
     let mut s = sample();
-    let addrs: Vec<_> = s.resources.iter().map(|r| r.address.clone()).collect();
+    let addrs: Vec<_> = s.resources.iter().map(|r| r.address.to_string()).collect();
     assert_eq!(addrs, ["mock_network.main", "mock_server.web[0]", "x.y[\"k\"]"]);
 
     let mut changed = res("mock_network.main");
     changed.id = "new-id".to_string();
     s.upsert_resource(changed);
     assert_eq!(s.resources.len(), 3);
-    assert_eq!(s.resource("mock_network.main").unwrap().id, "new-id");
+    assert_eq!(s.resource(&a("mock_network.main")).unwrap().id, "new-id");
 
     let mut old = res("mock_network.main");
     old.deposed = true;
     old.id = "old-id".to_string();
     s.upsert_resource(old);
     assert_eq!(s.resources.len(), 4);
-    assert_eq!(s.resource("mock_network.main").unwrap().id, "new-id");
-    assert_eq!(s.deposed_resource("mock_network.main").unwrap().id, "old-id");
+    assert_eq!(s.resource(&a("mock_network.main")).unwrap().id, "new-id");
+    assert_eq!(s.deposed_resource(&a("mock_network.main")).unwrap().id, "old-id");
     assert!(!s.resources[0].deposed && s.resources[1].deposed);
 
-    assert_eq!(s.remove_resource("mock_network.main").unwrap().id, "new-id");
-    assert!(s.resource("mock_network.main").is_none());
-    assert_eq!(s.remove_deposed("mock_network.main").unwrap().id, "old-id");
-    assert!(s.remove_resource("mock_network.main").is_none());
+    assert_eq!(s.remove_resource(&a("mock_network.main")).unwrap().id, "new-id");
+    assert!(s.resource(&a("mock_network.main")).is_none());
+    assert_eq!(s.remove_deposed(&a("mock_network.main")).unwrap().id, "old-id");
+    assert!(s.remove_resource(&a("mock_network.main")).is_none());
     assert_eq!(s.resources.len(), 2);
 }
 
 #[test]
 fn journal_begin_and_end() {
     let mut s = StateFile::new();
-    let e = JournalEntry::new("a.b", "a", "create", "tok");
+    let e = JournalEntry::new(&a("a.b"), "a", Operation::Create, "tok");
     let id = e.id.clone();
     assert!(chrono::DateTime::parse_from_rfc3339(&e.started_at).is_ok());
     s.journal_begin(e);
     assert_eq!(s.journal.len(), 1);
-    assert_eq!(s.journal_end(&id).unwrap().address, "a.b");
+    assert_eq!(s.journal_end(&id).unwrap().address, a("a.b"));
     assert!(s.journal.is_empty());
     assert!(s.journal_end(&id).is_none());
 }
@@ -107,7 +112,7 @@ fn to_json_sorts_resources_by_address() {
     assert!(text.find("a.first").unwrap() < text.find("z.last").unwrap());
     assert!(text.ends_with("}\n"));
     let back = StateFile::parse(text.as_bytes(), Path::new("s.json")).unwrap();
-    assert_eq!(back.resources[0].address, "a.first");
+    assert_eq!(back.resources[0].address, a("a.first"));
 }
 
 #[test]
@@ -120,7 +125,7 @@ fn parse_round_trip() {
 #[test]
 fn parse_defaults_optional_fields() {
     let text = r#"{"version":1,"lineage":"l","serial":3,"tether_version":"0.1.0",
-        "resources":[{"address":"a.b","mode":"data","type_name":"a","provider":"p","id":"i","attributes":{}}]}"#;
+        "resources":[{"address":"data.a.b","mode":"data","type_name":"a","provider":"p","id":"i","attributes":{}}]}"#;
     let s = StateFile::parse(text.as_bytes(), Path::new("s.json")).unwrap();
     assert!(!s.resources[0].deposed && s.outputs.is_empty() && s.journal.is_empty());
 }
@@ -158,6 +163,16 @@ fn parse_rejects_bad_shapes_with_clear_messages() {
             r#"{"version":1,"lineage":"l","serial":0,"tether_version":"x","resources":[
               {"address":"a.b","mode":"weird","type_name":"a","provider":"p","id":"1","attributes":{}}]}"#,
             "mode \"weird\"",
+        ),
+        (
+            r#"{"version":1,"lineage":"l","serial":0,"tether_version":"x","resources":[
+              {"address":"web","mode":"managed","type_name":"a","provider":"p","id":"1","attributes":{}}]}"#,
+            "invalid resource address \"web\"",
+        ),
+        (
+            r#"{"version":1,"lineage":"l","serial":0,"tether_version":"x","resources":[
+              {"address":"a.b","mode":"data","type_name":"a","provider":"p","id":"1","attributes":{}}]}"#,
+            "its address is of a managed resource",
         ),
         (
             r#"{"version":1,"lineage":"l","serial":0,"tether_version":"x","resources":[],"journal":[
@@ -253,7 +268,7 @@ fn write_keeps_backup_of_previous_version() {
     let first = fs::read(b.path()).unwrap();
 
     s.serial = 1;
-    s.remove_resource("mock_network.main");
+    s.remove_resource(&a("mock_network.main"));
     b.write(&s).unwrap();
     assert_eq!(fs::read(b.backup_path()).unwrap(), first);
     let second = fs::read(b.path()).unwrap();

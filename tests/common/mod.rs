@@ -215,7 +215,7 @@ impl Fixture {
 
     /// Addresses in state, sorted.
     pub fn state_addresses(&self) -> Vec<String> {
-        self.state().map(|s| s.resources.iter().map(|r| r.address.clone()).collect()).unwrap_or_default()
+        self.state().map(|s| s.resources.iter().map(|r| r.address.to_string()).collect()).unwrap_or_default()
     }
 
     /// The raw bytes of the state file.
@@ -308,4 +308,10 @@ pub fn squash(s: &str) -> String {
 pub fn flat(s: &str) -> String {
     let joined: Vec<&str> = s.lines().map(|l| l.trim_start_matches([' ', '│'])).filter(|l| !l.is_empty()).collect();
     squash(&joined.join(" "))
+}
+
+/// A typed resource address, for looking things up in state.
+#[track_caller]
+pub fn addr(s: &str) -> tether_addrs::InstanceAddr {
+    tether_addrs::InstanceAddr::parse(s).expect("a valid address")
 }

@@ -2,9 +2,10 @@
 //! span it came from. Evaluation happens later, during the graph walk.
 
 use std::collections::BTreeMap;
-use std::fmt;
 
 use hcl_edit::expr::Expression;
+
+pub use tether_addrs::{Mode, ResourceAddr};
 
 use crate::diag::{SourceMap, Span};
 
@@ -37,32 +38,8 @@ pub struct IncludeBlock {
 }
 
 impl Config {
-    pub fn resource(&self, key: &ConfigAddr) -> Option<&ResourceBlock> {
+    pub fn resource(&self, key: &ResourceAddr) -> Option<&ResourceBlock> {
         self.resources.iter().find(|r| &r.addr() == key)
-    }
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Mode {
-    Managed,
-    Data,
-}
-
-/// The address of a resource block (before count/for_each expansion):
-/// `aws_vpc.main` or `data.aws_vpc.main`.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct ConfigAddr {
-    pub mode: Mode,
-    pub type_name: String,
-    pub name: String,
-}
-
-impl fmt::Display for ConfigAddr {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.mode == Mode::Data {
-            f.write_str("data.")?;
-        }
-        write!(f, "{}.{}", self.type_name, self.name)
     }
 }
 
@@ -149,8 +126,8 @@ pub struct ResourceBlock {
 }
 
 impl ResourceBlock {
-    pub fn addr(&self) -> ConfigAddr {
-        ConfigAddr { mode: self.mode, type_name: self.type_name.clone(), name: self.name.clone() }
+    pub fn addr(&self) -> ResourceAddr {
+        ResourceAddr { mode: self.mode, type_name: self.type_name.clone(), name: self.name.clone() }
     }
 }
 

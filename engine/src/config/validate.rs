@@ -170,7 +170,7 @@ fn check_reference_attributes<'s>(
                 ty if r.parts.len() >= 2 => (Mode::Managed, ty, &r.parts[..]),
                 _ => continue,
             };
-            let addr = ConfigAddr { mode, type_name: type_name.to_string(), name: rest[0].clone() };
+            let addr = ResourceAddr { mode, type_name: type_name.to_string(), name: rest[0].clone() };
             let Some(res) = config.resource(&addr) else { continue };
             if res.count.is_some() || res.for_each.is_some() {
                 continue;
