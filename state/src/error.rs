@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use crate::backend::LockInfo;
+use crate::lock::LockInfo;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StateError {
@@ -28,7 +28,7 @@ pub enum StateError {
     #[error(
         "state file {}: state format version {found} is newer than this tether supports ({}); upgrade tether",
         path.display(),
-        crate::model::FORMAT_VERSION
+        crate::version::FORMAT_VERSION
     )]
     UnsupportedVersion { path: PathBuf, found: u64 },
 

@@ -39,11 +39,14 @@
 mod backend;
 mod error;
 mod local;
+mod lock;
 mod model;
+mod version;
 
-pub use backend::{Backend, LockGuard, LockInfo};
+pub use backend::{Backend, LockGuard};
 pub use error::StateError;
 pub use local::LocalBackend;
+pub use lock::LockInfo;
 pub use model::{JournalEntry, Operation, OutputState, ResourceState, StateFile, FORMAT_VERSION, TETHER_VERSION};
 
 #[cfg(test)]

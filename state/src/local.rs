@@ -6,8 +6,9 @@ use std::io::{ErrorKind, Write};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use crate::backend::{Backend, LockGuard, LockInfo};
+use crate::backend::{Backend, LockGuard};
 use crate::error::StateError;
+use crate::lock::LockInfo;
 use crate::model::{backup_path, StateFile};
 
 /// How often a waiting `lock` tries again.

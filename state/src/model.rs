@@ -7,12 +7,7 @@ use serde::{de, Deserialize, Deserializer, Serialize, Serializer};
 use tether_addrs::{ConfigResourceAddr, InstanceAddr, Mode};
 
 use crate::error::StateError;
-
-/// The state file format version this crate reads and writes.
-pub const FORMAT_VERSION: u32 = 1;
-
-/// The version of tether recorded in state files written by this build.
-pub const TETHER_VERSION: &str = env!("CARGO_PKG_VERSION");
+pub use crate::version::{FORMAT_VERSION, TETHER_VERSION};
 
 /// What a journalled cloud call does.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

@@ -5,9 +5,29 @@
 //! owned by an external controller keep their prior value once the object exists, and a change to
 //! a `force_new` attribute means the instance must be replaced.
 
-use crate::provider::{PlanRequest, PlanResponse};
+use crate::diag::Diagnostic;
 use crate::schema::{AttrType, Block, Nesting, ResourceSchema};
 use crate::value::{AttrPath, Value};
+
+/// Asks the provider to turn a desired configuration into a planned value.
+#[derive(Clone, Debug)]
+pub struct PlanRequest {
+    pub type_name: String,
+    pub address: String,
+    /// The refreshed current value, or `None` when the instance is to be created.
+    pub prior: Option<Value>,
+    /// The evaluated configuration; may contain unknowns.
+    pub config: Value,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct PlanResponse {
+    /// The value the instance will have after apply; computed attributes may be unknown.
+    pub planned: Value,
+    /// Attributes whose change cannot be applied in place. Non-empty means replace.
+    pub requires_replace: Vec<AttrPath>,
+    pub diagnostics: Vec<Diagnostic>,
+}
 
 type Canon<'a> = &'a dyn Fn(&AttrPath, Value) -> Value;
 

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::diag::Diagnostic;
+pub use crate::plan::{PlanRequest, PlanResponse};
 use crate::schema::{ProviderSchema, ResourceSchema};
 use crate::value::{AttrPath, Value};
 
@@ -96,26 +97,6 @@ pub struct ReadResult {
 #[derive(Clone, Debug, Default)]
 pub struct ReadResponse {
     pub results: Vec<ReadResult>,
-    pub diagnostics: Vec<Diagnostic>,
-}
-
-/// Asks the provider to turn a desired configuration into a planned value.
-#[derive(Clone, Debug)]
-pub struct PlanRequest {
-    pub type_name: String,
-    pub address: String,
-    /// The refreshed current value, or `None` when the instance is to be created.
-    pub prior: Option<Value>,
-    /// The evaluated configuration; may contain unknowns.
-    pub config: Value,
-}
-
-#[derive(Clone, Debug, Default)]
-pub struct PlanResponse {
-    /// The value the instance will have after apply; computed attributes may be unknown.
-    pub planned: Value,
-    /// Attributes whose change cannot be applied in place. Non-empty means replace.
-    pub requires_replace: Vec<AttrPath>,
     pub diagnostics: Vec<Diagnostic>,
 }
 

@@ -23,7 +23,7 @@ use tether_sdk::{
 
 use super::sg_rule::{
     canonical_int, canonical_protocol, check_ports, describe_rules, has_ports, modify_descriptions, owner_address,
-    permission, rule_ports, MAX_FILTER_VALUES,
+    permission, revoke_ids, rule_ports, MAX_FILTER_VALUES,
 };
 use crate::common::{
     aws_error, bool_of, canonical_cidr, creation_tags, filter, is_not_found, opt_str, owned_filter, read_tags,
@@ -259,35 +259,6 @@ async fn sync(
     }
     revoke_ids(cx, group_id, egress, revoke).await?;
     modify_descriptions(cx, group_id, &describe).await
-}
-
-/// Revokes rules of a group by rule ID; rules already gone count as revoked.
-pub(crate) async fn revoke_ids(cx: &Ctx<'_>, group_id: &str, egress: bool, ids: Vec<String>) -> Result<(), Diagnostic> {
-    if ids.is_empty() {
-        return Ok(());
-    }
-    let ec2 = &cx.clients.ec2;
-    let r = if egress {
-        ec2.revoke_security_group_egress()
-            .group_id(group_id)
-            .set_security_group_rule_ids(Some(ids))
-            .send()
-            .await
-            .map(|_| ())
-            .map_err(|e| (is_not_found(&e), aws_error(cx.address, "RevokeSecurityGroupEgress", e)))
-    } else {
-        ec2.revoke_security_group_ingress()
-            .group_id(group_id)
-            .set_security_group_rule_ids(Some(ids))
-            .send()
-            .await
-            .map(|_| ())
-            .map_err(|e| (is_not_found(&e), aws_error(cx.address, "RevokeSecurityGroupIngress", e)))
-    };
-    match r {
-        Ok(()) | Err((true, _)) => Ok(()),
-        Err((false, d)) => Err(d),
-    }
 }
 
 /// DescribeSecurityGroups with a filter over many values (chunked by 200) plus fixed filters.

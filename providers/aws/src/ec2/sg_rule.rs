@@ -15,10 +15,9 @@ use aws_sdk_ec2::types::{
 use tether_sdk::{AttrPath, AttrType, Attribute, Block, Diagnostic, PathStep, ReadItem, ResourceSchema, Value};
 
 use crate::common::{
-    aws_error, canonical_cidr, creation_tags, ec2_owned_by_us, filter, i64_of, opt_str, read_tags, report_adopted,
-    str_of, tag_spec, update_tags, Ctx,
+    aws_error, canonical_cidr, creation_tags, ec2_owned_by_us, filter, i64_of, is_not_found, opt_str, read_tags,
+    report_adopted, str_of, tag_spec, update_tags, Ctx,
 };
-use crate::ec2::security_group::revoke_ids;
 use crate::resource::{read_one, AwsResource};
 
 /// A security group rule resource; `egress` picks the direction.
@@ -512,4 +511,33 @@ fn to_value(cx: &Ctx<'_>, r: &aws_sdk_ec2::types::SecurityGroupRule, prior: Opti
         ("tags", tags),
         ("tags_all", tags_all),
     ])
+}
+
+/// Revokes rules of a group by rule ID; rules already gone count as revoked.
+pub(crate) async fn revoke_ids(cx: &Ctx<'_>, group_id: &str, egress: bool, ids: Vec<String>) -> Result<(), Diagnostic> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let ec2 = &cx.clients.ec2;
+    let r = if egress {
+        ec2.revoke_security_group_egress()
+            .group_id(group_id)
+            .set_security_group_rule_ids(Some(ids))
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|e| (is_not_found(&e), aws_error(cx.address, "RevokeSecurityGroupEgress", e)))
+    } else {
+        ec2.revoke_security_group_ingress()
+            .group_id(group_id)
+            .set_security_group_rule_ids(Some(ids))
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|e| (is_not_found(&e), aws_error(cx.address, "RevokeSecurityGroupIngress", e)))
+    };
+    match r {
+        Ok(()) | Err((true, _)) => Ok(()),
+        Err((false, d)) => Err(d),
+    }
 }
