@@ -265,16 +265,14 @@ async fn run_drift(
 /// zero API calls. A required variable without a value is unknown here, not an error: values
 /// that are unknown are skipped, never guessed.
 async fn check_stack(env: &Env, stack: &mut Stack) -> Diags {
-    let (mut variables, var_diags) = stack::resolve_variables(stack, &Inputs::from_env());
-    let mut diags: Diags =
-        var_diags.into_iter().filter(|d| d.code.as_deref() != Some("input::missing-variable")).collect();
+    let inputs = Inputs { missing_unknown: true, ..Inputs::from_env() };
+    let (variables, mut diags) = stack::resolve_variables(stack, &inputs);
     if diag::has_errors(&diags) {
         return diags;
     }
-    for v in &stack.config.variables {
-        variables.entry(v.name.clone()).or_insert(Value::Unknown);
-    }
-    diags.extend(plan::check(stack, &env.registry, &variables).await);
+    let checked = plan::check(stack, &env.registry, &variables).await;
+    diags.extend(checked.diags);
+    diags.extend(checked.needs_values);
     diags
 }
 

@@ -554,8 +554,8 @@ impl<'a> Ctx<'a> {
                 };
                 let instances = match instances {
                     Ok(i) => i,
-                    Err(d) => {
-                        self.fail(d);
+                    Err(e) => {
+                        self.fail(e.into_diag());
                         return false;
                     }
                 };

@@ -158,7 +158,7 @@ fn compare(stack: &Stack, registry: &Registry, r: &ResourceState, actual: &Value
     }
     for path in ignored {
         for v in [&mut recorded, &mut actual] {
-            let path = crate::plan::single_block_path(v, &path);
+            let path = crate::plan::expand::single_block_path(v, &path);
             if v.get_path(&path).is_some() {
                 v.set_path(&path, Value::Null);
             }

@@ -4,7 +4,6 @@
 pub use tether_addrs as addrs;
 pub mod apply;
 pub mod config;
-pub mod cost;
 pub mod diag;
 pub mod drift;
 pub mod eval;

@@ -10,9 +10,9 @@ use std::fmt::Write as _;
 use serde_json::json;
 use tether_sdk::{AttrPath, CostEstimate, PathStep, Usd, Value};
 
-use crate::cost::{CostReport, CostTotal, ResourceCost};
 use crate::diag::{Diag, SourceMap};
 use crate::plan::{Action, OutputChange, Plan, ResourceChange};
+use crate::plan::{CostReport, CostTotal, ResourceCost};
 
 /// ANSI colours, or none.
 #[derive(Clone, Copy, Debug)]

@@ -5,8 +5,8 @@ use std::fmt::Write as _;
 
 use serde_json::json;
 
-use crate::cost::CostReport;
 use crate::drift::{DriftReport, DriftStatus};
+use crate::plan::CostReport;
 use crate::plan::{Action, Plan, ResourceChange};
 use crate::render::{amount, redacted, resource_human, scalar, total, without, Style};
 

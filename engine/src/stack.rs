@@ -21,6 +21,9 @@ pub struct Inputs {
     pub env: Vec<(String, String)>,
     /// `-var` and `-var-file` flags in command-line order.
     pub flags: Vec<InputFlag>,
+    /// A required variable with no value is unknown rather than an error: `validate` checks a
+    /// stack before anyone has chosen its inputs, and unknown values are skipped, never guessed.
+    pub missing_unknown: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -34,7 +37,7 @@ impl Inputs {
     pub fn from_env() -> Inputs {
         let env =
             std::env::vars().filter_map(|(k, v)| k.strip_prefix("TETHER_VAR_").map(|n| (n.to_string(), v))).collect();
-        Inputs { env, flags: Vec::new() }
+        Inputs { env, flags: Vec::new(), missing_unknown: false }
     }
 }
 
@@ -243,6 +246,10 @@ pub fn resolve_variables(stack: &mut Stack, inputs: &Inputs) -> (BTreeMap<String
                         continue;
                     }
                 },
+                None if inputs.missing_unknown => {
+                    values.insert(var.name.clone(), Value::Unknown);
+                    continue;
+                }
                 None => {
                     diags.push(
                         Diag::error(format!("no value for required variable {:?}", var.name))
