@@ -683,7 +683,7 @@ impl<'a> Ctx<'a> {
             }
         }
         if let Some(saved) = &change.after {
-            if !conforms(saved, &planned) {
+            if !conforms(saved, &planned, self.registry.schema(Mode::Managed, &res.type_name).map(|s| &s.block)) {
                 self.mark_failed(address);
                 self.fail(
                     Diag::error(format!("{address} would be applied with values that differ from the reviewed plan"))
@@ -797,16 +797,89 @@ impl<'a> Ctx<'a> {
     }
 }
 
-/// True when `actual` agrees with every value `saved` knew at plan time.
-pub fn conforms(saved: &Value, actual: &Value) -> bool {
+/// True when `actual` agrees with every value `saved` knew at plan time. `block` is the
+/// resource's schema: sets in it (set attributes, set-nested blocks) are compared without
+/// order, because a provider orders a set by value once every element is known, while the plan
+/// keeps a set that still holds unknown elements in the order it was written.
+pub fn conforms(saved: &Value, actual: &Value, block: Option<&tether_sdk::Block>) -> bool {
+    conforms_as(saved, actual, block.map_or(Shape::Any, Shape::Block))
+}
+
+/// What the schema says a value is, as far as comparing it with its plan needs.
+#[derive(Clone, Copy)]
+enum Shape<'s> {
+    Any,
+    Block(&'s tether_sdk::Block),
+    Nested(&'s tether_sdk::BlockType),
+    Attr(&'s tether_sdk::AttrType),
+}
+
+impl<'s> Shape<'s> {
+    /// The shape of the value under `key` of an object of this shape.
+    fn field(self, key: &str) -> Shape<'s> {
+        match self {
+            Shape::Block(b) | Shape::Nested(tether_sdk::BlockType { block: b, .. }) => {
+                if let Some(a) = b.attributes.get(key) {
+                    Shape::Attr(&a.ty)
+                } else if let Some(bt) = b.blocks.get(key) {
+                    match bt.nesting {
+                        tether_sdk::Nesting::Single => Shape::Block(&bt.block),
+                        _ => Shape::Nested(bt),
+                    }
+                } else {
+                    Shape::Any
+                }
+            }
+            Shape::Attr(tether_sdk::AttrType::Map(t)) => Shape::Attr(t),
+            _ => Shape::Any,
+        }
+    }
+
+    /// For a list-valued shape: the elements' shape, and whether the list is a set.
+    fn elements(self) -> (Shape<'s>, bool) {
+        match self {
+            Shape::Attr(tether_sdk::AttrType::Set(t)) => (Shape::Attr(t), true),
+            Shape::Attr(tether_sdk::AttrType::List(t)) => (Shape::Attr(t), false),
+            Shape::Nested(bt) => (Shape::Block(&bt.block), bt.nesting == tether_sdk::Nesting::Set),
+            _ => (Shape::Any, false),
+        }
+    }
+}
+
+fn conforms_as(saved: &Value, actual: &Value, shape: Shape<'_>) -> bool {
     match (saved.peel(), actual.peel()) {
         (Value::Unknown, _) => true,
         (Value::Map(a), Value::Map(b)) => {
-            a.iter().all(|(k, v)| conforms(v, b.get(k).unwrap_or(&Value::Null))) && b.keys().all(|k| a.contains_key(k))
+            a.iter().all(|(k, v)| conforms_as(v, b.get(k).unwrap_or(&Value::Null), shape.field(k)))
+                && b.keys().all(|k| a.contains_key(k))
         }
-        (Value::List(a), Value::List(b)) => a.len() == b.len() && a.iter().zip(b).all(|(x, y)| conforms(x, y)),
+        (Value::List(a), Value::List(b)) => {
+            let (element, set) = shape.elements();
+            if a.len() != b.len() {
+                false
+            } else if set {
+                set_conforms(a, b, element)
+            } else {
+                a.iter().zip(b).all(|(x, y)| conforms_as(x, y, element))
+            }
+        }
         (a, b) => a.unmark_deep() == b.unmark_deep(),
     }
+}
+
+/// Matches every planned element of a set with a distinct actual one: the elements the plan
+/// knew whole first, then those it knew in part, which take what is left.
+fn set_conforms(saved: &[Value], actual: &[Value], element: Shape<'_>) -> bool {
+    let mut used = vec![false; actual.len()];
+    let known = saved.iter().filter(|v| v.is_wholly_known());
+    let partial = saved.iter().filter(|v| !v.is_wholly_known());
+    for s in known.chain(partial) {
+        match (0..actual.len()).find(|&i| !used[i] && conforms_as(s, &actual[i], element)) {
+            Some(i) => used[i] = true,
+            None => return false,
+        }
+    }
+    true
 }
 
 /// Runs `run` for every node once all the nodes it waits for succeeded. A node whose
@@ -876,5 +949,43 @@ fn release(
                 ready.push(*d);
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use tether_sdk::{AttrType, Attribute, Block};
+
+    use super::conforms;
+    use tether_sdk::Value;
+
+    fn strings(items: &[Option<&str>]) -> Value {
+        Value::List(items.iter().map(|i| i.map_or(Value::Unknown, Value::from)).collect())
+    }
+
+    fn schema() -> Block {
+        Block::new()
+            .attr("members", Attribute::optional(AttrType::set_of(AttrType::String)))
+            .attr("order", Attribute::optional(AttrType::list_of(AttrType::String)))
+    }
+
+    #[test]
+    fn a_set_known_in_part_conforms_in_any_order_but_not_with_other_members() {
+        let b = schema();
+        let saved = Value::map([("members", strings(&[Some("sub-9"), None]))]);
+        let sorted = Value::map([("members", strings(&[Some("sub-10"), Some("sub-9")]))]);
+        assert!(conforms(&saved, &sorted, Some(&b)));
+        let other = Value::map([("members", strings(&[Some("sub-10"), Some("sub-11")]))]);
+        assert!(!conforms(&saved, &other, Some(&b)), "a member the plan knew must still be there");
+        let more = Value::map([("members", strings(&[Some("sub-9"), Some("sub-10"), Some("sub-11")]))]);
+        assert!(!conforms(&saved, &more, Some(&b)), "as many members as planned");
+    }
+
+    #[test]
+    fn a_list_keeps_its_order() {
+        let b = schema();
+        let saved = Value::map([("order", strings(&[Some("a"), None]))]);
+        assert!(conforms(&saved, &Value::map([("order", strings(&[Some("a"), Some("b")]))]), Some(&b)));
+        assert!(!conforms(&saved, &Value::map([("order", strings(&[Some("b"), Some("a")]))]), Some(&b)));
     }
 }

@@ -563,6 +563,13 @@ fn mock_schema() -> ProviderSchema {
         .attr("tags", tags())
         .block("port", BlockType::list(port));
 
+    // Members are a set: the order the stack lists them in does not matter.
+    let group = Block::new()
+        .attr("id", id())
+        .attr("name", Attribute::required(string()))
+        .attr("member_ids", Attribute::optional(AttrType::set_of(string())).describe("ids of the members, unordered"))
+        .attr("tags", tags());
+
     let zones = Block::new()
         .attr("region", Attribute::optional(string()))
         .attr("id", Attribute::computed(string()).describe("the region, or \"default\""))
@@ -578,6 +585,7 @@ fn mock_schema() -> ProviderSchema {
             ),
             ("mock_subnet".to_string(), ResourceSchema::new("a mock subnet", subnet)),
             ("mock_server".to_string(), ResourceSchema::new("a mock server", server)),
+            ("mock_group".to_string(), ResourceSchema::new("a mock group of objects", group)),
         ]),
         data_sources: BTreeMap::from([("mock_zones".to_string(), ResourceSchema::new("the zones of a region", zones))]),
     }
