@@ -50,3 +50,49 @@ resource "mock_group" "both" {
     assert_eq!(members, want);
     f.run(&["plan", "--detailed-exitcode"]).expect(0);
 }
+
+/// A tag set from a sensitive variable is redacted under `tags`; the provider's mirror of the
+/// tags (`tags_all`) holds the same secret and must be redacted too, in every output.
+#[test]
+fn a_sensitive_value_stays_hidden_in_computed_mirrors() {
+    let secret = "canary-7f3a9c";
+    let f = Fixture::new(
+        r#"
+variable "token" {
+  type      = string
+  sensitive = true
+}
+
+resource "mock_group" "g" {
+  name = "g"
+  tags = {
+    token = var.token
+    team  = "net"
+  }
+}
+"#,
+    );
+    let var = format!("token={secret}");
+    f.run(&["apply", "--auto-approve", "--var", &var]).ok();
+    let recorded = f.state_or_panic();
+    let group = recorded.resource(&common::addr("mock_group.g")).expect("in state");
+    assert!(group.sensitive_paths.contains(&"tags_all.token".to_string()), "{:?}", group.sensitive_paths);
+    // (command, whether it shows the group's attributes at all)
+    for (args, shows_values) in [
+        (vec!["show"], true),
+        (vec!["show", "--format", "json"], true),
+        (vec!["state", "show", "mock_group.g"], true),
+        (vec!["plan", "--format", "json", "--var", &var], true),
+        (vec!["plan", "--var", &var], false),
+        (vec!["plan", "--format", "markdown", "--var", &var], false),
+    ] {
+        let run = f.run(&args).ok();
+        assert!(!run.all().contains(secret), "tether {args:?} printed the secret:\n{}", run.all());
+        if shows_values {
+            assert!(run.all().contains("net"), "tether {args:?} still shows what is not secret:\n{}", run.all());
+        }
+    }
+    // A change to the secret is planned without showing either value.
+    let run = f.run(&["plan", "--format", "json", "--var", "token=canary-changed"]).ok();
+    assert!(!run.stdout.contains("canary"), "{}", run.stdout);
+}

@@ -676,14 +676,11 @@ impl<'a> Ctx<'a> {
             prior: prior.clone(),
             config: config.clone(),
         });
-        let mut planned = resp.planned;
-        for p in config.sensitive_paths() {
-            if let Some(v) = planned.get_path(&p).cloned() {
-                planned.set_path(&p, v.mark(true));
-            }
-        }
+        let schema = self.registry.schema(Mode::Managed, &res.type_name);
+        let block = schema.map(|s| &s.block);
+        let planned = plan::carry_sensitivity(&config, resp.planned, block);
         if let Some(saved) = &change.after {
-            if !conforms(saved, &planned, self.registry.schema(Mode::Managed, &res.type_name).map(|s| &s.block)) {
+            if !conforms(saved, &planned, block) {
                 self.mark_failed(address);
                 self.fail(
                     Diag::error(format!("{address} would be applied with values that differ from the reviewed plan"))
@@ -694,9 +691,7 @@ impl<'a> Ctx<'a> {
                 return (false, change.before.clone().unwrap_or(Value::Unknown));
             }
         }
-        let schema = self.registry.schema(Mode::Managed, &res.type_name);
         let id_attr = schema.map(|s| s.id_attribute.as_str()).unwrap_or("id");
-        let sensitive_paths: Vec<String> = planned.sensitive_paths().iter().map(ToString::to_string).collect();
         let (api_change, journal) = if is_update {
             (
                 Change::Update {
@@ -757,7 +752,20 @@ impl<'a> Ctx<'a> {
             )
             .await;
         let ok = !tether_sdk::has_errors(&resp.diagnostics);
-        let new_value = resp.new_state.clone();
+        // What the provider returned holds the secrets the plan held, and mirrors of them that
+        // were not known before (tags_all): both are recorded as sensitive.
+        let new_value = resp.new_state.clone().map(|v| {
+            let v = v.with_sensitive_paths(&planned.sensitive_paths());
+            plan::carry_sensitivity(&config, v, block)
+        });
+        let mut sensitive_paths: Vec<String> = planned
+            .sensitive_paths()
+            .iter()
+            .chain(new_value.iter().flat_map(Value::sensitive_paths).collect::<Vec<_>>().iter())
+            .map(ToString::to_string)
+            .collect();
+        sensitive_paths.sort();
+        sensitive_paths.dedup();
         let journal_id = journal.map(|j| j.id);
         let record = new_value.as_ref().map(|v| ResourceState {
             address: address.clone(),
@@ -791,9 +799,7 @@ impl<'a> Ctx<'a> {
             return (false, new_value.or(fallback).unwrap_or(Value::Unknown));
         }
         self.count(action);
-        let value = new_value.unwrap_or(Value::Null);
-        let paths: Vec<tether_sdk::AttrPath> = planned.sensitive_paths();
-        (true, value.with_sensitive_paths(&paths))
+        (true, new_value.unwrap_or(Value::Null))
     }
 }
 

@@ -203,8 +203,8 @@ async fn a_saved_plan_is_refused_once_state_moved_on() {
 fn conforms_accepts_only_values_the_plan_left_unknown() {
     use tether_sdk::Value;
     let saved = Value::map([("id", Value::Unknown), ("name", "a".into())]);
-    assert!(apply::conforms(&saved, &Value::map([("id", "x".into()), ("name", "a".into())])));
-    assert!(!apply::conforms(&saved, &Value::map([("id", "x".into()), ("name", "b".into())])));
+    assert!(apply::conforms(&saved, &Value::map([("id", "x".into()), ("name", "a".into())]), None));
+    assert!(!apply::conforms(&saved, &Value::map([("id", "x".into()), ("name", "b".into())]), None));
 }
 
 fn addr(s: &str) -> tether_engine::addrs::InstanceAddr {

@@ -29,6 +29,7 @@ pub mod model;
 mod orphans;
 pub mod providers;
 pub mod refresh;
+pub mod sensitive;
 mod targeting;
 mod validate;
 pub mod walk;
@@ -44,6 +45,7 @@ pub use self::model::{
 };
 pub use self::providers::configure_providers;
 pub use self::refresh::refresh;
+pub use self::sensitive::carry_sensitivity;
 pub use self::walk::{prior_with_marks, read_data};
 use crate::addrs::InstanceAddr;
 use crate::diag::{has_errors, Diags};

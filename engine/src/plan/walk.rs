@@ -230,12 +230,8 @@ fn plan_managed(
         diags.push(Diag::from_provider(d.address(address.to_string()), span));
     }
     // Sensitivity that flowed in from variables survives the provider's planning.
-    let mut planned = resp.planned;
-    for p in config.sensitive_paths() {
-        if let Some(v) = planned.get_path(&p).cloned() {
-            planned.set_path(&p, v.mark(true));
-        }
-    }
+    let schema = registry.schema(Mode::Managed, &res.type_name).map(|s| &s.block);
+    let planned = super::sensitive::carry_sensitivity(&config, resp.planned, schema);
     change.action = match &prior {
         None => Action::Create,
         Some(_) if !resp.requires_replace.is_empty() => {

@@ -220,6 +220,11 @@ impl MockProvider {
             match req.type_name.as_str() {
                 "mock_network" => default("arn", format!("arn:mock:network/{id}")),
                 "mock_subnet" => default("zone", "zone-a".into()),
+                "mock_group" => {
+                    let tags =
+                        attrs.get("tags").cloned().filter(|t| !t.is_null()).unwrap_or_else(|| serde_json::json!({}));
+                    attrs.insert("tags_all".into(), tags);
+                }
                 "mock_server" => {
                     default("size", "small".into());
                     default("private_ip", format!("10.0.{}.{}", n / 256 % 256, n % 256));
@@ -271,6 +276,11 @@ impl MockProvider {
                     if !keep && !v.is_unknown() {
                         attrs.insert(name.clone(), v.to_json());
                     }
+                }
+                if req.type_name == "mock_group" {
+                    let tags =
+                        attrs.get("tags").cloned().filter(|t| !t.is_null()).unwrap_or_else(|| serde_json::json!({}));
+                    attrs.insert("tags_all".into(), tags);
                 }
             }
             Ok(Some(object.attributes.clone()))
@@ -568,7 +578,12 @@ fn mock_schema() -> ProviderSchema {
         .attr("id", id())
         .attr("name", Attribute::required(string()))
         .attr("member_ids", Attribute::optional(AttrType::set_of(string())).describe("ids of the members, unordered"))
-        .attr("tags", tags());
+        .attr("tags", tags())
+        .attr(
+            "tags_all",
+            Attribute::computed(AttrType::map_of(string()))
+                .describe("the tags as the cloud reports them: a mirror of tags"),
+        );
 
     let zones = Block::new()
         .attr("region", Attribute::optional(string()))
