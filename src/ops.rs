@@ -106,7 +106,17 @@ fn read_state(env: &Env, backend: &dyn Backend) -> Result<Option<StateFile>, Cod
 fn lock(env: &Env, backend: &dyn Backend, operation: &str, lock: &cli::LockArgs) -> Result<LockGuard, Code> {
     let timeout = cli::parse_duration(&lock.lock_timeout)
         .map_err(|m| error(env, Diag::error(m).code("cli::invalid-duration")))?;
-    backend.lock(LockInfo::new(operation), timeout).map_err(|e| error(env, state_diag(e)))
+    let guard = backend.lock(LockInfo::new(operation), timeout).map_err(|e| error(env, state_diag(e)))?;
+    if let Some(old) = guard.taken_over() {
+        let mut d = vec![Diag::warning(format!(
+            "took over lock {} of an earlier {} by {}, whose process (pid {}) is no longer running",
+            old.id, old.operation, old.who, old.pid
+        ))
+        .code("state::lock-taken-over")
+        .help("a run on this machine was killed while it held the lock; this run resumes from its journal")];
+        print_diags(env, &mut d, &SourceMap::new());
+    }
+    Ok(guard)
 }
 
 fn parse_addrs(env: &Env, list: &[String]) -> Result<Vec<Target>, Code> {

@@ -30,6 +30,7 @@ type Release = Box<dyn FnOnce(&LockInfo) -> Result<(), StateError> + Send + Sync
 pub struct LockGuard {
     info: LockInfo,
     release: Option<Release>,
+    taken_over: Option<LockInfo>,
 }
 
 impl LockGuard {
@@ -38,12 +39,24 @@ impl LockGuard {
         info: LockInfo,
         release: impl FnOnce(&LockInfo) -> Result<(), StateError> + Send + Sync + 'static,
     ) -> LockGuard {
-        LockGuard { info, release: Some(Box::new(release)) }
+        LockGuard { info, release: Some(Box::new(release)), taken_over: None }
+    }
+
+    /// For backends: records that this lock replaced `abandoned`, whose holder was gone.
+    pub fn taking_over(mut self, abandoned: LockInfo) -> LockGuard {
+        self.taken_over = Some(abandoned);
+        self
     }
 
     /// The lock held.
     pub fn info(&self) -> &LockInfo {
         &self.info
+    }
+
+    /// The lock this one replaced because its holder provably no longer ran (a killed run on
+    /// this machine), to tell the user about.
+    pub fn taken_over(&self) -> Option<&LockInfo> {
+        self.taken_over.as_ref()
     }
 
     /// Releases the lock now, reporting failure (e.g. [`StateError::LockLost`] if it was
@@ -66,6 +79,10 @@ impl Drop for LockGuard {
 
 impl fmt::Debug for LockGuard {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("LockGuard").field("info", &self.info).field("held", &self.release.is_some()).finish()
+        f.debug_struct("LockGuard")
+            .field("info", &self.info)
+            .field("held", &self.release.is_some())
+            .field("taken_over", &self.taken_over)
+            .finish()
     }
 }

@@ -123,6 +123,45 @@ fn read_lock_settled(path: &Path) -> Result<Option<LockInfo>, StateError> {
     }
 }
 
+/// Replaces the lock file, which holds `abandoned` (a lock whose holder is provably gone), with
+/// `ours`. Returns false when the lock file changed meanwhile (someone else took it): the
+/// caller looks again. A `.takeover` file made with O_EXCL keeps two runs from replacing the
+/// same abandoned lock, one of them the lock the other has just taken.
+fn take_over(lock_path: &Path, abandoned: &LockInfo, ours: &[u8]) -> Result<bool, StateError> {
+    let marker = with_suffix(lock_path, ".takeover");
+    match write_new_file(&marker, ours, false) {
+        Ok(()) => {}
+        Err(e) if e.kind() == ErrorKind::AlreadyExists => {
+            // Another run is taking over now; or one died doing so, whose marker goes.
+            if read_lock(&marker).ok().flatten().is_some_and(|m| m.holder_gone()) {
+                let _ = fs::remove_file(&marker);
+            } else {
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            return Ok(false);
+        }
+        Err(e) => return Err(StateError::io("create lock takeover file", &marker, e)),
+    }
+    let replaced = (|| {
+        match read_lock(lock_path)? {
+            Some(held) if held.id == abandoned.id => {}
+            _ => return Ok(false),
+        }
+        let tmp = with_suffix(lock_path, &format!(".tmp-{}", uuid::Uuid::new_v4()));
+        write_new_file(&tmp, ours, false).map_err(|e| StateError::io("write lock file", &tmp, e))?;
+        fs::rename(&tmp, lock_path).map_err(|e| {
+            let _ = fs::remove_file(&tmp);
+            StateError::io("replace lock file", lock_path, e)
+        })?;
+        if let Some(dir) = lock_path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            sync_dir(dir).map_err(|e| StateError::io("sync directory", dir, e))?;
+        }
+        Ok(true)
+    })();
+    let _ = fs::remove_file(&marker);
+    replaced
+}
+
 fn release_lock(lock_path: &Path, ours: &LockInfo) -> Result<(), StateError> {
     match read_lock(lock_path)? {
         Some(held) if held.id == ours.id => match fs::remove_file(lock_path) {
@@ -239,19 +278,27 @@ impl Backend for LocalBackend {
 
         let start = Instant::now();
         let mut dir_retries = 0;
+        let guard = |info: LockInfo, lock_path: PathBuf, made_dir: Option<PathBuf>| {
+            LockGuard::new(info, move |ours| {
+                let result = release_lock(&lock_path, ours);
+                if let Some(d) = made_dir {
+                    let _ = fs::remove_dir(d); // fails, as it should, unless empty
+                }
+                result
+            })
+        };
         loop {
             match write_new_file(&lock_path, &body, false) {
-                Ok(()) => {
-                    return Ok(LockGuard::new(info, move |ours| {
-                        let result = release_lock(&lock_path, ours);
-                        if let Some(d) = made_dir {
-                            let _ = fs::remove_dir(d); // fails, as it should, unless empty
-                        }
-                        result
-                    }));
-                }
+                Ok(()) => return Ok(guard(info, lock_path, made_dir)),
                 Err(e) if e.kind() == ErrorKind::AlreadyExists => {
                     let busy = match read_lock_settled(&lock_path) {
+                        // A run killed on this machine cannot release its lock: take it over.
+                        Ok(Some(held)) if held.holder_gone() => {
+                            if take_over(&lock_path, &held, &body)? {
+                                return Ok(guard(info, lock_path, made_dir).taking_over(held));
+                            }
+                            continue;
+                        }
                         Ok(Some(held)) => StateError::Locked(held),
                         Ok(None) => continue, // released just now: try again at once
                         Err(e) => e,

@@ -579,18 +579,85 @@ fn documented_examples_parse() {
 }
 
 #[test]
-fn a_lock_left_by_a_dead_process_says_it_is_safe_to_force_unlock() {
+fn a_lock_whose_holder_is_provably_gone_is_recognised() {
     let mut info = LockInfo::new("apply");
     assert!(!info.holder_gone(), "this process is alive");
+    if !std::path::Path::new("/proc/self").exists() {
+        return;
+    }
+    // A pid that is in use, but by a process that started at another time than the holder.
+    let mut reused = info.clone();
+    reused.pid_start = reused.pid_start.map(|t| t + 1);
+    assert!(reused.holder_gone(), "another process with the same pid is not the holder");
+    // The machine restarted since the lock was taken.
+    let mut rebooted = info.clone();
+    rebooted.boot_id = Some("an-earlier-boot".into());
+    assert!(rebooted.holder_gone());
+    // A lock from another machine is never judged from here.
+    let mut elsewhere = rebooted.clone();
+    elsewhere.who = "ci@some-other-runner".into();
+    assert!(!elsewhere.holder_gone());
     // A child that has exited and been reaped leaves its pid free.
     let mut child = std::process::Command::new("true").spawn().expect("spawn true");
     let pid = child.id();
     child.wait().unwrap();
     info.pid = pid;
-    if std::path::Path::new("/proc/self").exists() {
-        assert!(info.holder_gone());
-        let msg = StateError::Locked(info.clone()).to_string();
-        assert!(msg.contains("is no longer running"), "{msg}");
-        assert!(msg.contains(&format!("tether force-unlock {}", info.id)), "{msg}");
+    assert!(info.holder_gone());
+    let msg = StateError::Locked(info.clone()).to_string();
+    assert!(msg.contains("is no longer running"), "{msg}");
+}
+
+/// A lock file left by a run killed on this machine, as it wrote it.
+fn abandoned_lock(backend: &LocalBackend) -> LockInfo {
+    let mut child = std::process::Command::new("true").spawn().expect("spawn true");
+    let mut info = LockInfo::new("apply");
+    info.pid = child.id();
+    info.pid_start = Some(1);
+    child.wait().unwrap();
+    fs::create_dir_all(backend.lock_path().parent().unwrap()).unwrap();
+    fs::write(backend.lock_path(), serde_json::to_vec_pretty(&info).unwrap()).unwrap();
+    info
+}
+
+#[test]
+fn a_lock_abandoned_by_a_killed_run_is_taken_over_with_notice() {
+    if !std::path::Path::new("/proc/self").exists() {
+        return;
+    }
+    let (_dir, backend) = setup();
+    let abandoned = abandoned_lock(&backend);
+    let guard = backend.lock(LockInfo::new("apply"), Duration::ZERO).expect("taken over");
+    assert_eq!(guard.taken_over().map(|l| l.id.as_str()), Some(abandoned.id.as_str()));
+    let on_disk: LockInfo = serde_json::from_slice(&fs::read(backend.lock_path()).unwrap()).unwrap();
+    assert_eq!(on_disk.id, guard.info().id, "the lock file is ours now");
+    guard.release().unwrap();
+    assert!(!backend.lock_path().exists());
+    let names = names(backend.lock_path().parent().unwrap());
+    assert!(names.iter().all(|n| !n.contains("takeover") && !n.contains(".tmp")), "{names:?}");
+}
+
+#[test]
+fn two_runs_taking_over_the_same_abandoned_lock_end_with_one_holder() {
+    if !std::path::Path::new("/proc/self").exists() {
+        return;
+    }
+    for _ in 0..20 {
+        let (_dir, backend) = setup();
+        abandoned_lock(&backend);
+        let barrier = std::sync::Arc::new(std::sync::Barrier::new(2));
+        let takers: Vec<_> = (0..2)
+            .map(|_| {
+                let (b, barrier) = (backend.clone(), barrier.clone());
+                std::thread::spawn(move || {
+                    barrier.wait();
+                    b.lock(LockInfo::new("apply"), Duration::ZERO)
+                })
+            })
+            .collect();
+        let results: Vec<_> = takers.into_iter().map(|t| t.join().unwrap()).collect();
+        let held: Vec<&LockGuard> = results.iter().filter_map(|r| r.as_ref().ok()).collect();
+        assert_eq!(held.len(), 1, "exactly one run holds the lock: {results:?}");
+        let on_disk: LockInfo = serde_json::from_slice(&fs::read(backend.lock_path()).unwrap()).unwrap();
+        assert_eq!(on_disk.id, held[0].info().id);
     }
 }
