@@ -50,6 +50,7 @@ pub fn expand(res: &ResourceBlock, scope: &Scope) -> Result<Vec<(InstanceKey, Op
                 .label(count.span.clone(), "not a whole number")
                 .help("use a number such as count = 2, or length(var.list)")
         })?;
+        check_size(n as u64, "count", count)?;
         return Ok((0..n).map(|i| (InstanceKey::Int(i), None)).collect());
     }
     if let Some(fe) = &res.for_each {
@@ -70,6 +71,9 @@ pub fn expand(res: &ResourceBlock, scope: &Scope) -> Result<Vec<(InstanceKey, Op
                 .label(fe.span.clone(), "sensitive")
                 .help("instance keys appear in addresses and output; use a non-sensitive map or set")
                 .into());
+        }
+        if let Some(n) = v.peel().as_map().map(|m| m.len()).or_else(|| v.peel().as_list().map(<[Value]>::len)) {
+            check_size(n as u64, "for_each", fe)?;
         }
         return match v.peel() {
             Value::Map(m) => Ok(m.iter().map(|(k, v)| (InstanceKey::Str(k.clone()), Some(v.clone()))).collect()),
@@ -102,6 +106,21 @@ pub fn expand(res: &ResourceBlock, scope: &Scope) -> Result<Vec<(InstanceKey, Op
         };
     }
     Ok(vec![(InstanceKey::None, None)])
+}
+
+/// The most instances one block may have. Far above any network a stack describes, and low
+/// enough that a mistyped `count` is an error rather than an exhausted machine.
+pub const MAX_INSTANCES: u64 = 100_000;
+
+fn check_size(n: u64, what: &str, at: &crate::config::AttrExpr) -> Result<(), ExpandError> {
+    if n <= MAX_INSTANCES {
+        return Ok(());
+    }
+    Err(Diag::error(format!("{what} makes {n} instances; one block may have at most {MAX_INSTANCES}"))
+        .code("eval::too-many-instances")
+        .label(at.span.clone(), format!("{n} instances"))
+        .help(format!("check the {what} expression; split very large sets across several blocks"))
+        .into())
 }
 
 /// Evaluates the configuration of one instance into the value sent to the provider.
