@@ -1,0 +1,8 @@
+# Values for the variables of this configuration that have no default, so that it can be
+# planned as published. Written for the conformance corpus; not part of the published files.
+
+aws_first_access_key  = "testing"
+aws_first_secret_key  = "testing"
+aws_second_access_key = "testing"
+aws_second_secret_key = "testing"
+aws_region            = "ap-northeast-2"
