@@ -9,7 +9,7 @@
 #[path = "../fuzz/parse_eval_body.rs"]
 mod parse_eval_body;
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -241,13 +241,22 @@ fn seeds() -> (Vec<Vec<u8>>, Vec<Vec<u8>>) {
 
 thread_local! {
     static LAST_PANIC: RefCell<Option<String>> = const { RefCell::new(None) };
+    /// Set while `panics` runs an input on this thread: only those panics are expected.
+    static QUIET: Cell<bool> = const { Cell::new(false) };
 }
 
-/// Records panics quietly (the tests report them themselves). Installed once for the binary.
+/// Records the panics of fuzzed inputs quietly (the tests report them themselves). The hook is
+/// process-wide and installed once, and other tests may share the process (`cargo test` runs a
+/// binary's tests as threads of one process), so every other panic goes to the hook that was
+/// there before and keeps its message.
 fn install_quiet_hook() {
     static ONCE: std::sync::Once = std::sync::Once::new();
     ONCE.call_once(|| {
-        std::panic::set_hook(Box::new(|info| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if !QUIET.get() {
+                return previous(info);
+            }
             let location = info.location().map(|l| format!("{}:{}", l.file(), l.line())).unwrap_or_default();
             let message = info
                 .payload()
@@ -263,7 +272,10 @@ fn install_quiet_hook() {
 /// `Some(panic)` when the input panics.
 fn panics(input: &[u8]) -> Option<String> {
     LAST_PANIC.with(|p| p.borrow_mut().take());
-    match catch_unwind(AssertUnwindSafe(|| parse_eval(input))) {
+    QUIET.set(true);
+    let result = catch_unwind(AssertUnwindSafe(|| parse_eval(input)));
+    QUIET.set(false);
+    match result {
         Ok(()) => None,
         Err(_) => Some(LAST_PANIC.with(|p| p.borrow_mut().take()).unwrap_or_else(|| "(unknown panic)".into())),
     }
