@@ -3,12 +3,10 @@
 //! pull-request plan and its comment, the apply of exactly the reviewed plan (and the refusal of
 //! a stale one), and scheduled drift detection with its exit codes.
 
-mod common;
-
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::{assert_contains, run_command, Fixture, Run};
+use crate::common::{assert_contains, run_command, Fixture, Run};
 
 const STACK: &str = r#"
 resource "mock_network" "main" {

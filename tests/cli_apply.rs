@@ -1,9 +1,7 @@
 //! End-to-end tests of `tether apply` and `destroy`: the whole lifecycle, failure isolation,
 //! parallelism and progress, crash recovery, prevent_destroy, targeting, instances and drift.
 
-mod common;
-
-use common::{assert_contains, assert_not_contains, squash, tag_address, Fixture};
+use crate::common::{self, assert_contains, assert_not_contains, squash, tag_address, Fixture};
 
 const LIFECYCLE_V1: &str = r#"
 resource "mock_network" "main" {

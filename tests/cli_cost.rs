@@ -1,9 +1,7 @@
 //! End-to-end tests of cost estimates: `tether cost` (human and JSON) and the cost section of
 //! `tether plan`, on the reference hybrid node pool (10 servers x 224 vCPUs) and AWS types.
 
-mod common;
-
-use common::{assert_contains, assert_not_contains, Fixture};
+use crate::common::{assert_contains, assert_not_contains, Fixture};
 
 /// The reference hybrid pool; `rate` is the stack's `vcpu_hour_rate` expression, if any.
 fn pool_stack(node_count: &str, rate: Option<&str>) -> String {

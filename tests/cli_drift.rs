@@ -2,9 +2,7 @@
 //! read-only detection per resource and attribute, deletions, tagged objects missing from
 //! state, ignore_changes, exit codes, the three report formats, and recording under the lock.
 
-mod common;
-
-use common::{assert_contains, assert_not_contains, Fixture};
+use crate::common::{self, assert_contains, assert_not_contains, Fixture};
 
 const STACK: &str = r#"
 resource "mock_server" "kept" {

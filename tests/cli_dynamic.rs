@@ -2,9 +2,7 @@
 //! iterator name, in-place updates when the collection changes, a for_each known only after
 //! apply, and references inside content that make dependencies.
 
-mod common;
-
-use common::{assert_contains, squash, Fixture};
+use crate::common::{assert_contains, squash, Fixture};
 
 const STACK: &str = r#"
 variable "ports" {

@@ -1,9 +1,7 @@
 //! End-to-end tests of `tether plan`: exit codes, plans that make no API calls, saved plans and
 //! their staleness, unknown values, and the rendered plan itself.
 
-mod common;
-
-use common::{assert_contains, assert_not_contains, Fixture};
+use crate::common::{self, assert_contains, assert_not_contains, Fixture};
 
 const NETWORK: &str = r#"
 resource "mock_network" "main" {

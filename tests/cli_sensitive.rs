@@ -1,9 +1,7 @@
 //! Secrets never reach what tether prints: plans (human and JSON), apply progress, errors,
 //! `state show`, `show` and `output`. They print as "(sensitive value)".
 
-mod common;
-
-use common::{assert_contains, assert_not_contains, Fixture};
+use crate::common::{self, assert_contains, assert_not_contains, Fixture};
 
 const SECRET: &str = "Sup3rS3cret-XYZ";
 const PIN: &str = "S3cretPin-987";

@@ -1,11 +1,9 @@
 //! State: the file's invariants across applies, corrupt state, the state commands, import,
 //! outputs, and the lock that keeps one writer at a time.
 
-mod common;
-
 use std::time::{Duration, Instant};
 
-use common::{assert_contains, Fixture};
+use crate::common::{self, assert_contains, Fixture};
 use tether_state::{Backend, LockInfo, StateFile};
 
 const STACK: &str = r#"

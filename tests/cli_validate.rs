@@ -1,8 +1,6 @@
 //! `validate`, `graph`, and how diagnostics and colour are printed.
 
-mod common;
-
-use common::{assert_contains, has_ansi, Fixture};
+use crate::common::{self, assert_contains, has_ansi, Fixture};
 
 const VALID: &str = r#"
 data "mock_zones" "all" {}

@@ -1,9 +1,7 @@
 //! Input variables: defaults, TETHER_VAR_name, var files, -var, their precedence, validation
 //! and the errors a person gets when a value is missing or wrong.
 
-mod common;
-
-use common::{assert_contains, Fixture};
+use crate::common::{self, assert_contains, Fixture};
 
 const STACK: &str = r#"
 variable "name" {

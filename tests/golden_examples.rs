@@ -4,11 +4,9 @@
 //! These snapshots pin the formats: a change to any of them shows up here for review, and a
 //! refactoring that is meant to change nothing must leave every one of them untouched.
 
-mod common;
-
 use std::path::{Path, PathBuf};
 
-use common::{run_command, Fixture, Run};
+use crate::common::{run_command, Fixture, Run};
 
 /// Copies `stacks/` into a temporary directory, so stacks that include each other keep their
 /// relative layout, and returns the directory holding the copies.

@@ -1,8 +1,6 @@
 //! Regression tests of the real binary, each named after the defect it guards against.
 
-mod common;
-
-use common::Fixture;
+use crate::common::{self, Fixture};
 
 /// A set attribute whose elements are one existing ID and one created in the same apply: the
 /// provider orders the set by value, and the new ID may sort before the existing one. The

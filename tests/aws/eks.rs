@@ -2,7 +2,7 @@
 //! in-place updates (remote networks, tags, labels, scaling), out-of-band changes found, an
 //! autoscaler-owned desired size left alone, destroy; each checked through the EKS API.
 
-use crate::moto;
+use super::moto;
 
 use moto::{stack, write, Moto, PROVIDER};
 use tether_aws::eks::sdk as eks;

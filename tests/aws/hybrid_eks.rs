@@ -5,7 +5,7 @@
 //! changed out of band are each reported (exit 2) while an autoscaler's desired size is not;
 //! apply puts them back and drift is clean; destroy.
 
-use crate::moto;
+use super::moto;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};

@@ -2,7 +2,7 @@
 //! emulator: apply, check the pieces DOMAIN.md asks for through the SDK, re-plan to empty,
 //! destroy.
 
-use crate::moto;
+use super::moto;
 
 use aws_sdk_ec2::types::Filter;
 use moto::Moto;

@@ -1,7 +1,7 @@
 //! scripts/moto_ext.py, the moto launcher the AWS tests use: the EKS access entry and SSM hybrid
 //! activation APIs it adds to moto behave like AWS's (scripts/moto_ext_check.py, with boto3).
 
-use crate::moto;
+use super::moto;
 
 use moto::Moto;
 use std::path::Path;

@@ -2,7 +2,7 @@
 //! create, empty re-plan, in-place update, out-of-band change found, destroy; each checked
 //! through the emulator's API.
 
-use crate::moto;
+use super::moto;
 
 use aws_sdk_ec2::types::{AttributeBooleanValue, Filter, Tag};
 use moto::{stack, write, Moto, PROVIDER};

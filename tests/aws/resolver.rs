@@ -3,7 +3,7 @@
 //! (despite the API's trailing dots), in-place changes (an endpoint's IP set adds before it
 //! removes), out-of-band changes found, destroy, and adoption after a lost state entry.
 
-use crate::moto;
+use super::moto;
 
 use moto::{stack, write, Moto, PROVIDER};
 use tether_aws::route53resolver::sdk as r53r;

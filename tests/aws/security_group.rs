@@ -2,7 +2,7 @@
 //! moto emulator: create, empty re-plan, in-place change, out-of-band change found, destroy,
 //! canonical forms, and the refresh API budget (Describe calls per type, not per resource).
 
-use crate::moto;
+use super::moto;
 
 use aws_sdk_ec2::types::{Filter, Tag};
 use moto::{stack, write, Moto, PROVIDER};

@@ -7,7 +7,7 @@
 //! The emulator has no ReplaceTransitGatewayRoute, so a route's in-place change is checked at
 //! plan time only (update in place, same ID), not applied.
 
-use crate::moto;
+use super::moto;
 
 use aws_sdk_ec2::types::{Filter, Tag};
 use moto::{stack, write, Moto, PROVIDER};

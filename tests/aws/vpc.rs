@@ -1,7 +1,7 @@
 //! aws_vpc against the moto emulator: create, empty re-plan, in-place update, out-of-band change
 //! found, destroy, import; each checked through the emulator's API.
 
-use crate::moto;
+use super::moto;
 
 use moto::{stack, write, Moto, PROVIDER};
 

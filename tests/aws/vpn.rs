@@ -2,7 +2,7 @@
 //! re-plan, in-place tag update, out-of-band change found, replacement, destroy; the pre-shared
 //! key never printed; invalid tunnel settings refused at plan time without any API call.
 
-use crate::moto;
+use super::moto;
 
 use aws_sdk_ec2::types::{Filter, Tag};
 use moto::{stack, write, Moto, PROVIDER};

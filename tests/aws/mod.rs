@@ -3,8 +3,8 @@
 //! found, destroy, import) and the reference stacks end to end, checked through the emulator's
 //! API with the real SDK.
 //!
-//! One test binary for all of them: each links the AWS SDK crates, so separate binaries would
-//! multiply link time and disk use by their number.
+//! They are kept together because they share the emulator harness (`moto`) and need moto
+//! installed (./scripts/moto-setup); `cargo test --test integration aws::` runs just them.
 
 mod moto;
 
