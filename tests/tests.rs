@@ -25,3 +25,29 @@ mod fuzz_smoke;
 mod golden_examples;
 mod invalid_network;
 mod regressions;
+
+/// With `autotests = false` cargo builds no file under tests/ on its own, so a test file without
+/// a `mod` line above would silently never run.
+#[test]
+fn every_test_file_is_a_module_of_this_binary() {
+    let declared: Vec<&str> =
+        include_str!("tests.rs").lines().filter_map(|l| l.strip_prefix("mod ")?.strip_suffix(';')).collect();
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests");
+    let mut missing = Vec::new();
+    for entry in std::fs::read_dir(&dir).expect("tests/").flatten() {
+        let path = entry.path();
+        // A directory is a module when it has a mod.rs; the others hold data (corpora, snapshots).
+        let module = if path.is_dir() {
+            path.join("mod.rs").exists().then(|| entry.file_name().to_string_lossy().into_owned())
+        } else if path.extension().is_some_and(|e| e == "rs") && entry.file_name() != "tests.rs" {
+            path.file_stem().map(|s| s.to_string_lossy().into_owned())
+        } else {
+            None
+        };
+        if let Some(module) = module.filter(|m| !declared.contains(&m.as_str())) {
+            missing.push(module);
+        }
+    }
+    missing.sort();
+    assert!(missing.is_empty(), "tests/tests.rs declares no module for {missing:?}; add `mod NAME;` for each");
+}
