@@ -377,16 +377,11 @@ pub async fn cost(env: &Env, args: &cli::CostArgs) -> Code {
     0
 }
 
+/// Saves a plan for `tether apply FILE`. A plan holds the values of sensitive variables and
+/// attributes, so the file is readable by its owner only.
 fn save_plan(path: &Path, p: &Plan) -> std::io::Result<()> {
     let text = serde_json::to_vec(p).map_err(std::io::Error::other)?;
-    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let tmp = dir.join(format!(".{}.tmp", path.file_name().and_then(|n| n.to_str()).unwrap_or("plan")));
-    {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(&text)?;
-        f.sync_all()?;
-    }
-    std::fs::rename(&tmp, path)
+    tether_fs::write_atomic(path, &text, tether_fs::PRIVATE)
 }
 
 fn load_plan(env: &Env, path: &Path) -> Result<Plan, Code> {
@@ -1034,7 +1029,7 @@ pub async fn fmt(env: &Env, args: &cli::FmtArgs) -> Code {
         }
         if args.check {
             code = 1;
-        } else if let Err(e) = write_atomic(&path, &formatted) {
+        } else if let Err(e) = rewrite(&path, &formatted) {
             diags.push(Diag::error(format!("cannot write {}: {e}", path.display())).code("fmt::write"));
         }
     }
@@ -1044,14 +1039,21 @@ pub async fn fmt(env: &Env, args: &cli::FmtArgs) -> Code {
     code
 }
 
-fn write_atomic(path: &Path, text: &str) -> std::io::Result<()> {
-    let tmp = path.with_extension("hcl.tmp");
-    {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(text.as_bytes())?;
-        f.sync_all()?;
-    }
-    std::fs::rename(tmp, path)
+/// Rewrites a stack file in place, keeping its permissions.
+fn rewrite(path: &Path, text: &str) -> std::io::Result<()> {
+    let mode = file_mode(path).unwrap_or(tether_fs::PUBLIC);
+    tether_fs::write_atomic(path, text.as_bytes(), mode)
+}
+
+#[cfg(unix)]
+fn file_mode(path: &Path) -> Option<u32> {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path).ok().map(|m| m.permissions().mode() & 0o7777)
+}
+
+#[cfg(not(unix))]
+fn file_mode(_path: &Path) -> Option<u32> {
+    None
 }
 
 pub async fn force_unlock(env: &Env, args: &cli::ForceUnlockArgs) -> Code {
