@@ -8,7 +8,7 @@ use std::io::IsTerminal;
 use std::sync::Arc;
 
 use tether_engine::registry::Registry;
-use tether_engine::render::Style;
+use tether_render::Style;
 use tether_sdk::Provider;
 
 /// The providers compiled into this binary. The mock provider, whose "cloud" is a JSON file,

@@ -11,9 +11,8 @@ use tether_engine::apply::{self, ApplyEvent, ApplyOptions};
 use tether_engine::diag::{self, Diag, Diags, SourceMap};
 use tether_engine::plan::{self, Plan, PlanOptions};
 use tether_engine::registry::Registry;
-use tether_engine::render::{self, Style};
-use tether_engine::report;
 use tether_engine::stack::{self, InputFlag, Inputs, Stack};
+use tether_render::{self as render, Style};
 use tether_sdk::{ImportRequest, Value};
 use tether_state::{Backend, LocalBackend, LockGuard, LockInfo, StateError, StateFile};
 
@@ -133,29 +132,17 @@ pub async fn validate(env: &Env, args: &cli::ValidateArgs) -> Code {
     let failed = diag::has_errors(&diags);
     match args.format {
         ReportFormat::Json => {
-            let v = serde_json::json!({
-                "valid": !failed,
-                "error_count": diags.iter().filter(|d| d.is_error()).count(),
-                "warning_count": diags.iter().filter(|d| !d.is_error()).count(),
-                "diagnostics": render::diagnostics_json(&diags, sources),
-            });
-            println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+            print!("{}", render::json_text(&render::validate_json(&diags, sources)));
             i32::from(failed)
         }
         ReportFormat::Markdown => {
-            println!("## tether validate\n");
-            if diags.is_empty() {
-                println!("The stack is valid.");
-            }
-            for d in &diags {
-                println!("- {}", render::diagnostic_line(d, sources).replace('\n', " "));
-            }
+            print!("{}", render::validate_markdown(&diags, sources));
             i32::from(failed)
         }
         ReportFormat::Human => {
             let code = report(env, diags, sources);
             if code == 0 {
-                println!("{}", env.style.bold("Success! The stack is valid."));
+                print!("{}", render::validate_success(env.style));
             }
             code
         }
@@ -192,7 +179,7 @@ async fn run_drift(
     let state = match read_state(env, backend.as_ref()) {
         Ok(Some(s)) => s,
         Ok(None) => {
-            println!("No state: the stack has not been applied, so nothing can have drifted.");
+            print!("{}", render::drift::drift_no_state());
             return 0;
         }
         Err(c) => return c,
@@ -206,11 +193,9 @@ async fn run_drift(
         Err(diags) => return report(env, diags, &stack.config.sources),
     };
     match format {
-        ReportFormat::Human => print!("{}", report::drift_human(&found, env.style)),
-        ReportFormat::Json => {
-            println!("{}", serde_json::to_string_pretty(&report::drift_json(&found)).unwrap_or_default())
-        }
-        ReportFormat::Markdown => print!("{}", report::drift_markdown(&found)),
+        ReportFormat::Human => print!("{}", render::drift_human(&found, env.style)),
+        ReportFormat::Json => print!("{}", render::json_text(&render::drift_json(&found))),
+        ReportFormat::Markdown => print!("{}", render::drift_markdown(&found)),
     }
     if !found.has_drift() {
         return 0;
@@ -219,7 +204,7 @@ async fn run_drift(
         return 2;
     }
     if found.resources.is_empty() {
-        println!("\nNothing to record: objects not in state are left alone (tether import brings one in).");
+        print!("{}", render::drift::drift_nothing_to_record());
         return 0;
     }
     if !auto_approve {
@@ -256,7 +241,7 @@ async fn run_drift(
     if let Err(e) = guard.release() {
         eprintln!("warning: {e}");
     }
-    println!("\nRecorded in state: {updated} updated, {removed} removed (deleted outside tether).");
+    print!("{}", render::drift::drift_accepted(updated, removed));
     0
 }
 
@@ -328,11 +313,7 @@ pub async fn plan(env: &Env, args: &cli::PlanArgs) -> Code {
             );
         }
         if args.format == ReportFormat::Human {
-            println!(
-                "\nSaved the plan to {}. To apply exactly this plan, run:\n    tether apply {}",
-                out.display(),
-                out.display()
-            );
+            print!("{}", render::plan::human::saved_human(out));
         }
     }
     if args.detailed_exitcode && p.has_changes() {
@@ -346,8 +327,8 @@ pub async fn plan(env: &Env, args: &cli::PlanArgs) -> Code {
 fn print_plan(p: &Plan, format: ReportFormat, style: Style) {
     match format {
         ReportFormat::Human => print!("{}", render::plan_human(p, style)),
-        ReportFormat::Json => println!("{}", serde_json::to_string_pretty(&render::plan_json(p)).unwrap_or_default()),
-        ReportFormat::Markdown => print!("{}", report::plan_markdown(p)),
+        ReportFormat::Json => print!("{}", render::json_text(&render::plan_json(p))),
+        ReportFormat::Markdown => print!("{}", render::plan_markdown(p)),
     }
 }
 
@@ -369,10 +350,8 @@ pub async fn cost(env: &Env, args: &cli::CostArgs) -> Code {
     };
     match args.format {
         ReportFormat::Human => print!("{}", render::cost_human(&cost, env.style)),
-        ReportFormat::Json => {
-            println!("{}", serde_json::to_string_pretty(&render::cost_json(&cost)).unwrap_or_default())
-        }
-        ReportFormat::Markdown => print!("{}", report::cost_markdown(&cost)),
+        ReportFormat::Json => print!("{}", render::json_text(&render::cost_json(&cost))),
+        ReportFormat::Markdown => print!("{}", render::cost_markdown(&cost)),
     }
     0
 }
@@ -402,51 +381,16 @@ fn confirm(env: &Env, what: &str) -> bool {
     if !std::io::stdin().is_terminal() {
         return false;
     }
-    print!("\n{}\n  Only 'yes' will be accepted to approve.\n\n  Enter a value: ", env.style.bold(what));
+    print!("{}", render::apply::approval_prompt(what, env.style));
     let _ = std::io::stdout().flush();
     let mut line = String::new();
     let _ = std::io::stdin().lock().read_line(&mut line);
     line.trim() == "yes"
 }
 
+/// Prints each apply event as one progress line.
 fn printer(style: Style) -> apply::EventSink {
-    use tether_engine::plan::Action;
-    // Terraform's words for each step, so logs read the same.
-    let doing = |a: Action| match a {
-        Action::Create => "Creating",
-        Action::Update => "Modifying",
-        Action::Delete => "Destroying",
-        Action::Read => "Reading",
-        _ => "Applying",
-    };
-    let done = |a: Action| match a {
-        Action::Create => "Creation complete",
-        Action::Update => "Modifications complete",
-        Action::Delete => "Destruction complete",
-        Action::Read => "Read complete",
-        _ => "Complete",
-    };
-    Arc::new(move |e: ApplyEvent| {
-        let line = match e {
-            ApplyEvent::Started { subject, action } => format!("{}: {}...", style.bold(&subject), doing(action)),
-            ApplyEvent::Progress { subject, message } => format!("{}: {message}", style.bold(&subject)),
-            ApplyEvent::StillRunning { subject, action, elapsed } => format!(
-                "{}: still {}... [{}s elapsed]",
-                style.bold(&subject),
-                doing(action).to_lowercase(),
-                elapsed.as_secs()
-            ),
-            ApplyEvent::Finished { subject, action, elapsed, id } => {
-                let id = id.map(|i| format!(" [id={i}]")).unwrap_or_default();
-                format!("{}: {} after {}s{id}", style.bold(&subject), done(action), elapsed.as_secs())
-            }
-            ApplyEvent::Failed { subject, action, summary } => {
-                format!("{}: {} failed: {summary}", style.bold(&subject), doing(action).to_lowercase())
-            }
-            ApplyEvent::Skipped { subject, reason } => format!("{}: skipped: {reason}", style.bold(&subject)),
-        };
-        println!("{line}");
-    })
+    Arc::new(move |e: ApplyEvent| println!("{}", render::apply::event_line(&e, style)))
 }
 
 /// `apply [PLANFILE]` and `destroy`.
@@ -568,7 +512,7 @@ async fn run_apply(
     let stop = opts.stop.clone();
     tokio::spawn(async move {
         if tokio::signal::ctrl_c().await.is_ok() {
-            eprintln!("\nInterrupt received: no new operations will start; waiting for running ones to finish.");
+            eprintln!("{}", render::apply::INTERRUPTED);
             stop.store(true, Ordering::SeqCst);
         }
     });
@@ -577,26 +521,10 @@ async fn run_apply(
     let code = match outcome {
         Err(diags) => report(env, diags, &stack.config.sources),
         Ok(outcome) => {
-            let verb = if destroy { "Destroy" } else { "Apply" };
+            print!("{}", render::apply::summary(&outcome, destroy, env.style));
             if outcome.failures.is_empty() {
-                println!(
-                    "\n{} Resources: {} added, {} changed, {} destroyed.",
-                    env.style.bold(format!("{verb} complete!")),
-                    outcome.added,
-                    outcome.changed,
-                    outcome.destroyed
-                );
-                print_outputs(&outcome.outputs);
                 0
             } else {
-                println!(
-                    "\n{} Resources: {} added, {} changed, {} destroyed; {} failed.",
-                    env.style.bold(format!("{verb} failed.")),
-                    outcome.added,
-                    outcome.changed,
-                    outcome.destroyed,
-                    outcome.failures.len()
-                );
                 let mut failures = outcome.failures;
                 print_diags(env, &mut failures, &stack.config.sources);
                 1
@@ -607,17 +535,6 @@ async fn run_apply(
         eprintln!("warning: {e}");
     }
     code
-}
-
-fn print_outputs(outputs: &std::collections::BTreeMap<String, tether_state::OutputState>) {
-    if outputs.is_empty() {
-        return;
-    }
-    println!("\nOutputs:\n");
-    for (name, o) in outputs {
-        let shown = if o.sensitive { "(sensitive value)".to_string() } else { Value::from_json(&o.value).render() };
-        println!("{name} = {shown}");
-    }
 }
 
 pub async fn show(env: &Env, args: &cli::ShowArgs) -> Code {
@@ -639,31 +556,21 @@ pub async fn show(env: &Env, args: &cli::ShowArgs) -> Code {
     let state = match read_state(env, backend.as_ref()) {
         Ok(Some(s)) => s,
         Ok(None) => {
-            println!("No state. The stack has not been applied.");
+            print!("{}", render::state::state_none());
             return 0;
         }
         Err(c) => return c,
     };
+    let values: Vec<Value> = state.resources.iter().map(|r| recorded_value(&env.registry, r)).collect();
+    let resources: Vec<render::state::RecordedResource> = state
+        .resources
+        .iter()
+        .zip(values)
+        .map(|(state, value)| render::state::RecordedResource { state, value })
+        .collect();
     match args.format {
-        ReportFormat::Json => {
-            let resources: Vec<serde_json::Value> = state
-                .resources
-                .iter()
-                .map(|r| {
-                    let v = recorded_value(&env.registry, r);
-                    serde_json::json!({"address": r.address, "mode": r.mode, "type": r.type_name, "id": r.id,
-                        "deposed": r.deposed, "values": render::redacted(Some(&v))})
-                })
-                .collect();
-            let v = serde_json::json!({"lineage": state.lineage, "serial": state.serial, "resources": resources});
-            println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
-        }
-        ReportFormat::Human | ReportFormat::Markdown => {
-            for r in &state.resources {
-                print_resource(&env.registry, r);
-            }
-            print_outputs(&state.outputs);
-        }
+        ReportFormat::Json => print!("{}", render::json_text(&render::state::state_json(&resources, &state))),
+        ReportFormat::Human | ReportFormat::Markdown => print!("{}", render::state::state_human(&resources, &state)),
     }
     0
 }
@@ -674,22 +581,8 @@ fn recorded_value(registry: &Registry, r: &tether_state::ResourceState) -> Value
 }
 
 fn print_resource(registry: &Registry, r: &tether_state::ResourceState) {
-    let v = recorded_value(registry, r);
-    let deposed = if r.deposed { " (deposed)" } else { "" };
-    println!("# {}{deposed}:", r.address);
-    let name = &r.address.resource.name;
-    let kind = if r.mode == Mode::Data { "data" } else { "resource" };
-    println!("{kind} \"{}\" \"{}\" {{", r.type_name, name);
-    if let Some(m) = v.as_map() {
-        // Align on the attributes shown; null ones are left out.
-        let width = m.iter().filter(|(_, v)| !v.is_null()).map(|(k, _)| k.len()).max().unwrap_or(0);
-        for (k, val) in m {
-            if !val.is_null() {
-                println!("    {k:width$} = {}", render::scalar(val));
-            }
-        }
-    }
-    println!("}}\n");
+    let recorded = render::state::RecordedResource { state: r, value: recorded_value(registry, r) };
+    print!("{}", render::state::resource_human(&recorded));
 }
 
 pub async fn graph(env: &Env, args: &cli::GraphArgs) -> Code {
@@ -698,8 +591,8 @@ pub async fn graph(env: &Env, args: &cli::GraphArgs) -> Code {
         Err(c) => return c,
     };
     match args.format {
-        cli::GraphFormat::Dot => print!("{}", stack.graph.to_dot()),
-        cli::GraphFormat::Mermaid => print!("{}", stack.graph.to_mermaid()),
+        cli::GraphFormat::Dot => print!("{}", render::graph_dot(&stack.graph)),
+        cli::GraphFormat::Mermaid => print!("{}", render::graph_mermaid(&stack.graph)),
     }
     0
 }
@@ -717,12 +610,9 @@ pub async fn state(env: &Env, cmd: &cli::StateCommand) -> Code {
                 Ok(s) => s.unwrap_or_default(),
                 Err(c) => return c,
             };
-            for r in &state.resources {
-                let matches = filters.is_empty() || filters.iter().any(|f| f.matches(&r.address));
-                if matches {
-                    println!("{}{}", r.address, if r.deposed { " (deposed)" } else { "" });
-                }
-            }
+            let listed =
+                state.resources.iter().filter(|r| filters.is_empty() || filters.iter().any(|f| f.matches(&r.address)));
+            print!("{}", render::state::state_list(listed));
             0
         }
         cli::StateCommand::Show { address } => {
@@ -760,7 +650,7 @@ pub async fn state(env: &Env, cmd: &cli::StateCommand) -> Code {
             state.resources.retain(|r| {
                 let hit = filters.iter().any(|f| f.matches(&r.address));
                 if hit {
-                    removed.push(r.address.clone());
+                    removed.push(r.clone());
                 }
                 !hit
             });
@@ -772,9 +662,7 @@ pub async fn state(env: &Env, cmd: &cli::StateCommand) -> Code {
                 return error(env, state_diag(e));
             }
             drop(guard);
-            for r in removed {
-                println!("Removed {r} from state (the real object was not touched).");
-            }
+            print!("{}", render::state::removed(&removed));
             0
         }
         cli::StateCommand::Mv { source, destination, lock: l } => {
@@ -816,7 +704,7 @@ pub async fn state(env: &Env, cmd: &cli::StateCommand) -> Code {
                 return error(env, state_diag(e));
             }
             drop(guard);
-            println!("Moved {src} to {dst}.");
+            print!("{}", render::state::moved(&src, &dst));
             0
         }
     }
@@ -915,7 +803,7 @@ pub async fn import(env: &Env, args: &cli::ImportArgs) -> Code {
     }
     drop(guard);
     print_diags(env, &mut diags.clone(), &stack.config.sources);
-    println!("Imported {} as {addr}. Run `tether plan` to see how it differs from the stack.", args.id);
+    print!("{}", render::state::imported(&args.id, &addr));
     0
 }
 
@@ -938,10 +826,9 @@ pub async fn output(env: &Env, args: &cli::OutputArgs) -> Code {
             };
             // Naming a sensitive output explicitly, in a raw or JSON form for scripts, shows it.
             if args.raw {
-                match &o.value {
-                    serde_json::Value::String(s) => println!("{s}"),
-                    serde_json::Value::Number(_) | serde_json::Value::Bool(_) => println!("{}", o.value),
-                    _ => {
+                match render::output::output_raw(o) {
+                    Some(text) => println!("{text}"),
+                    None => {
                         return error(
                             env,
                             Diag::error(format!("output {name:?} is not a string, number or bool")).help("use --json"),
@@ -949,31 +836,17 @@ pub async fn output(env: &Env, args: &cli::OutputArgs) -> Code {
                     }
                 }
             } else if args.json {
-                println!("{}", serde_json::to_string_pretty(&o.value).unwrap_or_default());
-            } else if o.sensitive {
-                println!("(sensitive value)");
+                print!("{}", render::json_text(&render::output::output_json(o)));
             } else {
-                println!("{}", Value::from_json(&o.value).render());
+                println!("{}", render::output::output_human(o));
             }
             0
         }
         None => {
             if args.json {
-                let m: serde_json::Map<String, serde_json::Value> = state
-                    .outputs
-                    .iter()
-                    .map(|(k, o)| {
-                        let value = if o.sensitive { serde_json::Value::Null } else { o.value.clone() };
-                        (k.clone(), serde_json::json!({"sensitive": o.sensitive, "value": value}))
-                    })
-                    .collect();
-                println!("{}", serde_json::to_string_pretty(&m).unwrap_or_default());
+                print!("{}", render::json_text(&render::output::outputs_json(&state.outputs)));
             } else {
-                for (name, o) in &state.outputs {
-                    let shown =
-                        if o.sensitive { "(sensitive value)".to_string() } else { Value::from_json(&o.value).render() };
-                    println!("{name} = {shown}");
-                }
+                print!("{}", render::output::outputs_human(&state.outputs));
             }
             0
         }
@@ -1061,10 +934,7 @@ pub async fn force_unlock(env: &Env, args: &cli::ForceUnlockArgs) -> Code {
     let backend = backend(&env.stack_dir, stack.as_ref());
     match backend.force_unlock(&args.id) {
         Ok(info) => {
-            println!(
-                "Released the lock {} held by {} (operation {}, since {}).",
-                info.id, info.who, info.operation, info.created
-            );
+            print!("{}", render::state::lock_released(&info));
             0
         }
         Err(e) => error(env, state_diag(e)),

@@ -11,7 +11,5 @@ pub mod fmt;
 pub mod graph;
 pub mod plan;
 pub mod registry;
-pub mod render;
-pub mod report;
 pub mod scope;
 pub mod stack;
