@@ -6,15 +6,15 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
-use tether_engine::addrs::{ConfigResourceAddr, InstanceAddr, Mode, Target};
+use tether_engine::addrs::{InstanceAddr, Target};
 use tether_engine::apply::{self, ApplyEvent, ApplyOptions};
 use tether_engine::diag::{self, Diag, Diags, SourceMap};
 use tether_engine::plan::{self, Plan, PlanOptions};
 use tether_engine::registry::Registry;
 use tether_engine::stack::{self, InputFlag, Inputs, Stack};
 use tether_render::{self as render, Style};
-use tether_sdk::{ImportRequest, Value};
-use tether_state::{Backend, LocalBackend, LockGuard, LockInfo, StateError, StateFile};
+use tether_sdk::Value;
+use tether_state::{Backend, EditError, LocalBackend, LockGuard, LockInfo, StateError, StateFile};
 
 use crate::cli::{self, ReportFormat, VarArgs};
 
@@ -645,18 +645,10 @@ pub async fn state(env: &Env, cmd: &cli::StateCommand) -> Code {
                 Ok(s) => s.unwrap_or_default(),
                 Err(c) => return c,
             };
-            let before = state.resources.len();
-            let mut removed = Vec::new();
-            state.resources.retain(|r| {
-                let hit = filters.iter().any(|f| f.matches(&r.address));
-                if hit {
-                    removed.push(r.clone());
-                }
-                !hit
-            });
-            if state.resources.len() == before {
-                return error(env, missing_in_state(&addresses[0], &state));
-            }
+            let removed = match state.remove_matching(&filters) {
+                Ok(r) => r,
+                Err(e) => return error(env, edit_diag(e, &state)),
+            };
             state.serial += 1;
             if let Err(e) = backend.write(&state) {
                 return error(env, state_diag(e));
@@ -670,13 +662,9 @@ pub async fn state(env: &Env, cmd: &cli::StateCommand) -> Code {
                 (Ok(s), Ok(d)) => (s, d),
                 (Err(m), _) | (_, Err(m)) => return invalid_address(env, m),
             };
-            if src.resource.type_name != dst.resource.type_name || src.resource.mode != dst.resource.mode {
-                return error(
-                    env,
-                    Diag::error(format!("cannot move {src} to {dst}: the resource types differ"))
-                        .code("state::mv-type")
-                        .help("state mv renames a resource; it cannot change its type"),
-                );
+            // A move to another type is refused before the lock is taken.
+            if let Err(e) = tether_state::edit::check_move(&src, &dst) {
+                return error(env, edit_diag(e, &StateFile::default()));
             }
             let guard = match lock(env, backend.as_ref(), "state mv", l) {
                 Ok(g) => g,
@@ -686,19 +674,9 @@ pub async fn state(env: &Env, cmd: &cli::StateCommand) -> Code {
                 Ok(s) => s.unwrap_or_default(),
                 Err(c) => return c,
             };
-            if state.resource(&dst).is_some() {
-                return error(
-                    env,
-                    Diag::error(format!("cannot move to {dst}: state already has a resource there"))
-                        .code("state::mv-exists")
-                        .help("remove or move that resource first"),
-                );
+            if let Err(e) = state.move_resource(&src, &dst) {
+                return error(env, edit_diag(e, &state));
             }
-            let Some(mut r) = state.remove_resource(&src) else {
-                return error(env, missing_in_state(&src.to_string(), &state));
-            };
-            r.address = dst.clone();
-            state.upsert_resource(r);
             state.serial += 1;
             if let Err(e) = backend.write(&state) {
                 return error(env, state_diag(e));
@@ -706,6 +684,19 @@ pub async fn state(env: &Env, cmd: &cli::StateCommand) -> Code {
             drop(guard);
             print!("{}", render::state::moved(&src, &dst));
             0
+        }
+    }
+}
+
+/// A refused state edit as a diagnostic: what was wrong, and what to do instead.
+fn edit_diag(e: EditError, state: &StateFile) -> Diag {
+    match e {
+        EditError::NotFound { address } => missing_in_state(&address, state),
+        EditError::TypeMismatch { .. } => Diag::error(e.to_string())
+            .code("state::mv-type")
+            .help("state mv renames a resource; it cannot change its type"),
+        EditError::DestinationExists { .. } => {
+            Diag::error(e.to_string()).code("state::mv-exists").help("remove or move that resource first")
         }
     }
 }
@@ -728,19 +719,9 @@ pub async fn import(env: &Env, args: &cli::ImportArgs) -> Code {
         Ok(x) => x,
         Err(c) => return c,
     };
-    let Some(res) = stack.config.resource(&addr.resource).cloned() else {
-        let all: Vec<String> = stack.config.resources.iter().map(|r| r.addr().to_string()).collect();
-        let mut d = Diag::error(format!("{} is not declared in the stack", addr.resource))
-            .code("import::undeclared")
-            .help(format!(
-                "declare it first: resource \"{}\" \"{}\" {{ ... }}, then import",
-                addr.resource.type_name, addr.resource.name
-            ));
-        if let Some(s) = diag::did_you_mean(&addr.resource.to_string(), all.iter().map(String::as_str)) {
-            d = d.help(format!("did you mean {s}?"));
-        }
+    if let Err(d) = tether_engine::import::declared(&stack, &addr) {
         return report(env, vec![d], &stack.config.sources);
-    };
+    }
     let (variables, var_diags) = stack::resolve_variables(&mut stack, &inputs(&args.vars));
     if diag::has_errors(&var_diags) {
         return report(env, var_diags, &stack.config.sources);
@@ -754,49 +735,12 @@ pub async fn import(env: &Env, args: &cli::ImportArgs) -> Code {
         Ok(s) => s.unwrap_or_default(),
         Err(c) => return c,
     };
-    if state.resource(&addr).is_some() {
-        return error(
-            env,
-            Diag::error(format!("{addr} is already managed by this stack"))
-                .code("import::exists")
-                .help("to import a different object there, first `tether state rm` it"),
-        );
-    }
-    if let Err(ds) = plan::configure_providers(&stack, &env.registry, &variables, Some(&state), &state.lineage).await {
-        return report(env, ds, &stack.config.sources);
-    }
-    let Some(provider) = env.registry.for_type(&res.type_name) else { return 1 };
-    let resp = provider
-        .import_resource(ImportRequest {
-            type_name: res.type_name.clone(),
-            address: addr.to_string(),
-            id: args.id.clone(),
-        })
-        .await;
-    if tether_sdk::has_errors(&resp.diagnostics) {
-        let ds = resp.diagnostics.into_iter().map(|d| Diag::from_provider(d, Some(res.span.clone()))).collect();
-        return report(env, ds, &stack.config.sources);
-    }
-    let Some(value) = resp.state else {
-        return error(
-            env,
-            Diag::error(format!("no {} with id {} exists", res.type_name, args.id)).code("import::not-found"),
-        );
+    let imported = match tether_engine::import::import(&stack, &env.registry, &variables, &state, &addr, &args.id).await
+    {
+        Ok(r) => r,
+        Err(ds) => return report(env, ds, &stack.config.sources),
     };
-    let deps =
-        stack.graph.direct_resource_dependencies(&addr.resource).into_iter().map(ConfigResourceAddr::root).collect();
-    state.upsert_resource(tether_state::ResourceState {
-        address: addr.clone(),
-        mode: Mode::Managed,
-        type_name: res.type_name.clone(),
-        provider: tether_engine::graph::provider_of(&res.type_name).to_string(),
-        id: value.get("id").and_then(Value::as_str).unwrap_or(&args.id).to_string(),
-        attributes: value.to_json(),
-        sensitive_paths: Vec::new(),
-        dependencies: deps,
-        create_before_destroy: res.lifecycle.create_before_destroy,
-        deposed: false,
-    });
+    state.upsert_resource(imported);
     state.serial += 1;
     if let Err(e) = backend.write(&state) {
         return error(env, state_diag(e));

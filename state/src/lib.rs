@@ -37,6 +37,7 @@
 #![allow(clippy::result_large_err)]
 
 mod backend;
+pub mod edit;
 mod error;
 mod local;
 mod lock;
@@ -44,6 +45,7 @@ mod model;
 mod version;
 
 pub use backend::{Backend, LockGuard};
+pub use edit::EditError;
 pub use error::StateError;
 pub use local::LocalBackend;
 pub use lock::LockInfo;
