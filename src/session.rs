@@ -8,10 +8,11 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use tether_engine::addrs::{AddrError, InstanceAddr, Target};
+use tether_engine::config::{self, Config};
 use tether_engine::diag::{self, Diag, Diags, SourceMap};
 use tether_engine::plan::{self, Plan};
 use tether_engine::registry::Registry;
-use tether_engine::stack::{self, InputFlag, Inputs, Stack};
+use tether_engine::stack::{self, InputFlag, Inputs, Loaded, Stack};
 use tether_render::{self as render, Style};
 use tether_sdk::Value;
 use tether_state::{Backend, LocalBackend, LockGuard, LockInfo, ResourceState, StateError, StateFile};
@@ -49,16 +50,18 @@ pub fn error(env: &Env, d: Diag) -> Code {
     report(env, vec![d], &SourceMap::new())
 }
 
-/// Loads and checks the stack, printing what is wrong when it does not load.
-pub fn load_stack(env: &Env) -> Result<(Stack, Diags), Code> {
-    let (stack, diags) = stack::load(&env.stack_dir, &env.registry);
-    match stack {
-        Some(s) => Ok((s, diags)),
-        None => {
-            // The stack failed to load; render with whatever sources were read.
-            let (config, _) = tether_engine::config::load_dir(&env.stack_dir);
-            Err(report(env, diags, &config.sources))
-        }
+/// Reads and checks the stack's files: once per command. The backend, the sources for
+/// diagnostics and the checked stack all come from this one load.
+pub fn load(env: &Env) -> (Loaded, Diags) {
+    stack::load(&env.stack_dir, &env.registry)
+}
+
+/// The checked stack and its warnings; when it has errors, prints them with the sources that
+/// were read and returns exit code 1.
+pub fn checked(env: &Env, loaded: Loaded, diags: Diags) -> Result<(Stack, Diags), Code> {
+    match loaded {
+        Loaded::Checked(stack) => Ok((stack, diags)),
+        Loaded::Unchecked(config) => Err(report(env, diags, &config.sources)),
     }
 }
 
@@ -76,19 +79,24 @@ pub fn inputs(args: &VarArgs) -> Inputs {
     inputs
 }
 
-/// The stack's state backend: `tether { backend "local" { path = "..." } }` or
-/// `<stack>/.tether/state.json`. Read from the files directly, so it works even when the rest of
-/// the stack does not load.
-pub fn backend(stack_dir: &Path, _stack: Option<&Stack>) -> Arc<dyn Backend> {
-    let (config, _) = tether_engine::config::load_dir(stack_dir);
-    let path = config
-        .settings
-        .backend
-        .as_ref()
-        .and_then(|b| b.settings.get("path"))
-        .map(|p| stack_dir.join(p))
-        .unwrap_or_else(|| stack_dir.join(".tether").join("state.json"));
+/// The state backend the stack's `tether { backend "KIND" { ... } }` block selects; without one,
+/// the local file `<stack>/.tether/state.json`. Every command finds its backend here. Only the
+/// local backend exists so far, so every kind selects it; its `path` is relative to the stack.
+pub fn backend(env: &Env, config: &Config) -> Arc<dyn Backend> {
+    let settings = config.settings.backend.as_ref().map(|b| &b.settings);
+    let path = settings
+        .and_then(|s| s.get("path"))
+        .map(|p| env.stack_dir.join(p))
+        .unwrap_or_else(|| env.stack_dir.join(".tether").join("state.json"));
     Arc::new(LocalBackend::new(path))
+}
+
+/// The backend of a command that needs nothing else from the stack (`show`, `state`, `output`,
+/// `force-unlock`): the files are parsed, not checked, so these work even when the rest of the
+/// stack has errors.
+pub fn state_backend(env: &Env) -> Arc<dyn Backend> {
+    let (config, _) = config::load_dir(&env.stack_dir);
+    backend(env, &config)
 }
 
 /// A state error as a diagnostic with a stable code.
@@ -130,9 +138,14 @@ pub fn parse_instance(env: &Env, s: &str) -> Result<InstanceAddr, Code> {
     InstanceAddr::parse(s).map_err(|m| invalid_address(env, m))
 }
 
-/// Loads the stack and resolves its variables (no provider is touched).
-pub fn load_with_vars(env: &Env, vars: &VarArgs) -> Result<(Stack, BTreeMap<String, Value>), Code> {
-    let (mut stack, mut diags) = load_stack(env)?;
+/// Resolves the stack's input variables (no provider is touched), printing warnings, or errors
+/// and exit code 1.
+pub fn with_variables(
+    env: &Env,
+    mut stack: Stack,
+    mut diags: Diags,
+    vars: &VarArgs,
+) -> Result<(Stack, BTreeMap<String, Value>), Code> {
     let (variables, var_diags) = stack::resolve_variables(&mut stack, &inputs(vars));
     diags.extend(var_diags);
     if diag::has_errors(&diags) {

@@ -136,8 +136,8 @@ resource "mock_server" "web" {
         std::fs::write(&cloud_path, cloud.to_string()).unwrap();
         let mock = MockProvider::file_backed(cloud_path);
         let registry = Registry::new(vec![Arc::new(mock.clone())]);
-        let (stack, diags) = stack::load(dir.path(), &registry);
-        let mut stack = stack.unwrap_or_else(|| panic!("{diags:#?}"));
+        let (loaded, diags) = stack::load(dir.path(), &registry);
+        let mut stack = loaded.into_stack().unwrap_or_else(|| panic!("{diags:#?}"));
         let (variables, diags) = stack::resolve_variables(&mut stack, &Inputs::default());
         assert!(diags.is_empty(), "{diags:#?}");
         Fixture { _dir: dir, mock, registry, stack, variables }

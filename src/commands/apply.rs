@@ -17,7 +17,7 @@ use crate::cli::{self, ReportFormat, VarArgs};
 use crate::commands::drift;
 use crate::commands::plan::make_plan;
 use crate::session::{
-    backend, confirm, error, load_plan, load_stack, lock, parse_targets, print_diags, read_state, report, Code, Env,
+    self, confirm, error, load_plan, lock, parse_targets, print_diags, read_state, report, Code, Env,
 };
 
 /// Prints each apply event as one progress line.
@@ -25,7 +25,7 @@ fn printer(style: Style) -> apply::EventSink {
     Arc::new(move |e: ApplyEvent| println!("{}", render::apply::event_line(&e, style)))
 }
 
-/// `apply [PLANFILE]` and `destroy`.
+/// `tether apply [PLANFILE]` (and `apply --refresh-only`, which is `drift --accept`).
 pub async fn run(env: &Env, args: &cli::ApplyArgs) -> Code {
     if args.refresh_only {
         return drift::detect_and_accept(env, &args.vars, ReportFormat::Human, true, args.auto_approve, &args.lock)
@@ -66,6 +66,8 @@ fn guard_high_impact(env: &Env, plan: &Plan, how: &ApplyHow, sources: &SourceMap
     Ok(())
 }
 
+/// Both commands: load, lock, read state, then a saved plan checked for freshness or a new
+/// plan approved by the user, then the walk and its summary. The lock is released on every path.
 async fn run_apply(
     env: &Env,
     plan_file: Option<&Path>,
@@ -82,7 +84,8 @@ async fn run_apply(
         },
         None => None,
     };
-    let backend = backend(&env.stack_dir, None);
+    let (loaded, diags) = session::load(env);
+    let backend = session::backend(env, loaded.config());
     let guard = match lock(env, backend.as_ref(), if destroy { "destroy" } else { "apply" }, lock_args) {
         Ok(g) => g,
         Err(c) => return c,
@@ -93,11 +96,11 @@ async fn run_apply(
     };
     let (stack, the_plan) = match saved {
         Some(p) => {
-            let (stack, diags) = match load_stack(env) {
+            let (stack, mut diags) = match session::checked(env, loaded, diags) {
                 Ok(x) => x,
                 Err(c) => return c,
             };
-            print_diags(env, &mut diags.clone(), &stack.config.sources);
+            print_diags(env, &mut diags, &stack.config.sources);
             // Refuse a stale plan before any provider is touched; the lock is released on return.
             if let Err(d) = apply::check_fresh(&p, &stack, state.as_ref()) {
                 return report(env, vec![d], &stack.config.sources);
@@ -108,7 +111,8 @@ async fn run_apply(
             (stack, p)
         }
         None => {
-            let (stack, p) = match make_plan(env, vars, targeting, destroy, true, state.as_ref()).await {
+            let (stack, p) = match make_plan(env, (loaded, diags), vars, targeting, destroy, true, state.as_ref()).await
+            {
                 Ok(x) => x,
                 Err(c) => return c,
             };

@@ -6,21 +6,23 @@ use tether_render as render;
 
 use crate::cli::{self, ReportFormat};
 use crate::commands::plan::make_plan;
-use crate::session::{backend, error, read_state, Code, Env};
+use crate::session::{self, error, read_state, Code, Env};
 
 /// `cost`: plans exactly as `plan` does (a stack never applied needs no provider call) and
 /// shows the cost part of the plan in detail.
 pub async fn run(env: &Env, args: &cli::CostArgs) -> Code {
-    let backend = backend(&env.stack_dir, None);
+    let (loaded, diags) = session::load(env);
+    let backend = session::backend(env, loaded.config());
     let state = match read_state(env, backend.as_ref()) {
         Ok(s) => s,
         Err(c) => return c,
     };
     let targeting = cli::TargetArgs::default();
-    let (_stack, p) = match make_plan(env, &args.vars, &targeting, false, args.refresh, state.as_ref()).await {
-        Ok(x) => x,
-        Err(c) => return c,
-    };
+    let (_stack, p) =
+        match make_plan(env, (loaded, diags), &args.vars, &targeting, false, args.refresh, state.as_ref()).await {
+            Ok(x) => x,
+            Err(c) => return c,
+        };
     let Some(cost) = p.cost else {
         return error(env, Diag::error("the plan has no cost estimate").code("cost::missing"));
     };

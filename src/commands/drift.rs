@@ -7,7 +7,7 @@ use tether_engine::diag::Diag;
 use tether_render as render;
 
 use crate::cli::{self, ReportFormat, VarArgs};
-use crate::session::{backend, confirm, error, load_with_vars, lock, read_state, report, state_diag, Code, Env};
+use crate::session::{self, confirm, error, lock, read_state, report, state_diag, Code, Env};
 
 /// `tether drift`.
 pub async fn run(env: &Env, args: &cli::DriftArgs) -> Code {
@@ -24,7 +24,8 @@ pub async fn detect_and_accept(
     auto_approve: bool,
     lock_args: &cli::LockArgs,
 ) -> Code {
-    let backend = backend(&env.stack_dir, None);
+    let (loaded, diags) = session::load(env);
+    let backend = session::backend(env, loaded.config());
     let state = match read_state(env, backend.as_ref()) {
         Ok(Some(s)) => s,
         Ok(None) => {
@@ -33,7 +34,9 @@ pub async fn detect_and_accept(
         }
         Err(c) => return c,
     };
-    let (stack, variables) = match load_with_vars(env, vars) {
+    let (stack, variables) = match session::checked(env, loaded, diags)
+        .and_then(|(stack, diags)| session::with_variables(env, stack, diags, vars))
+    {
         Ok(x) => x,
         Err(c) => return c,
     };

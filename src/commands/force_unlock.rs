@@ -1,15 +1,13 @@
 //! `tether force-unlock ID`: remove a stuck state lock, given the ID its holder printed.
 
-use tether_engine::stack;
 use tether_render as render;
 
 use crate::cli;
-use crate::session::{backend, error, state_diag, Code, Env};
+use crate::session::{self, error, state_diag, Code, Env};
 
 /// `tether force-unlock ID`.
 pub async fn run(env: &Env, args: &cli::ForceUnlockArgs) -> Code {
-    let (stack, _) = stack::load(&env.stack_dir, &env.registry);
-    let backend = backend(&env.stack_dir, stack.as_ref());
+    let backend = session::state_backend(env);
     match backend.force_unlock(&args.id) {
         Ok(info) => {
             print!("{}", render::state::lock_released(&info));

@@ -3,11 +3,12 @@
 use tether_render as render;
 
 use crate::cli;
-use crate::session::{load_stack, Code, Env};
+use crate::session::{self, Code, Env};
 
 /// `tether graph`.
 pub async fn run(env: &Env, args: &cli::GraphArgs) -> Code {
-    let (stack, _) = match load_stack(env) {
+    let (loaded, diags) = session::load(env);
+    let (stack, _) = match session::checked(env, loaded, diags) {
         Ok(x) => x,
         Err(c) => return c,
     };

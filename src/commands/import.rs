@@ -8,7 +8,7 @@ use tether_render as render;
 
 use crate::cli;
 use crate::session::{
-    backend, error, inputs, invalid_address, load_stack, lock, print_diags, read_state, report, state_diag, Code, Env,
+    self, error, inputs, invalid_address, lock, print_diags, read_state, report, state_diag, Code, Env,
 };
 
 /// `tether import ADDRESS ID`.
@@ -17,7 +17,8 @@ pub async fn run(env: &Env, args: &cli::ImportArgs) -> Code {
         Ok(a) => a,
         Err(m) => return invalid_address(env, m),
     };
-    let (mut stack, diags) = match load_stack(env) {
+    let (loaded, diags) = session::load(env);
+    let (mut stack, mut diags) = match session::checked(env, loaded, diags) {
         Ok(x) => x,
         Err(c) => return c,
     };
@@ -28,7 +29,7 @@ pub async fn run(env: &Env, args: &cli::ImportArgs) -> Code {
     if diag::has_errors(&var_diags) {
         return report(env, var_diags, &stack.config.sources);
     }
-    let backend = backend(&env.stack_dir, Some(&stack));
+    let backend = session::backend(env, &stack.config);
     let guard = match lock(env, backend.as_ref(), "import", &args.lock) {
         Ok(g) => g,
         Err(c) => return c,
@@ -48,7 +49,7 @@ pub async fn run(env: &Env, args: &cli::ImportArgs) -> Code {
         return error(env, state_diag(e));
     }
     drop(guard);
-    print_diags(env, &mut diags.clone(), &stack.config.sources);
+    print_diags(env, &mut diags, &stack.config.sources);
     print!("{}", render::state::imported(&args.id, &addr));
     0
 }

@@ -1,16 +1,14 @@
 //! `tether output [NAME]`: output values from state, plain, `--json` or `--raw`.
 
 use tether_engine::diag::{self, Diag};
-use tether_engine::stack;
 use tether_render as render;
 
 use crate::cli;
-use crate::session::{backend, error, read_state, Code, Env};
+use crate::session::{self, error, read_state, Code, Env};
 
 /// `tether output [NAME]`.
 pub async fn run(env: &Env, args: &cli::OutputArgs) -> Code {
-    let (stack, _) = stack::load(&env.stack_dir, &env.registry);
-    let backend = backend(&env.stack_dir, stack.as_ref());
+    let backend = session::state_backend(env);
     let state = match read_state(env, backend.as_ref()) {
         Ok(s) => s.unwrap_or_default(),
         Err(c) => return c,

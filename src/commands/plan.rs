@@ -2,27 +2,27 @@
 //! `tether apply FILE`. Never changes anything: no provider call but reads, no state write.
 //! `cost` and `apply` plan the same way, through [`make_plan`].
 
-use tether_engine::diag::{self, Diag};
+use tether_engine::diag::{self, Diag, Diags};
 use tether_engine::plan::{self, Plan, PlanOptions};
-use tether_engine::stack::{self, Stack};
+use tether_engine::stack::{self, Loaded, Stack};
 use tether_render::{self as render, Style};
 use tether_state::StateFile;
 
 use crate::cli::{self, ReportFormat, VarArgs};
-use crate::session::{
-    backend, error, inputs, load_stack, parse_targets, print_diags, read_state, report, save_plan, Code, Env,
-};
+use crate::session::{self, error, inputs, parse_targets, print_diags, read_state, report, save_plan, Code, Env};
 
-/// Loads, resolves inputs and plans. Returns the stack too (apply needs it).
+/// Checks the loaded stack, resolves its inputs and plans, printing warnings (or errors, with
+/// exit code 1). Returns the stack too: apply walks it.
 pub async fn make_plan(
     env: &Env,
+    (loaded, diags): (Loaded, Diags),
     vars: &VarArgs,
     targeting: &cli::TargetArgs,
     destroy: bool,
     refresh: bool,
     state: Option<&StateFile>,
 ) -> Result<(Stack, Plan), Code> {
-    let (mut stack, mut diags) = load_stack(env)?;
+    let (mut stack, mut diags) = session::checked(env, loaded, diags)?;
     let targets = parse_targets(env, &targeting.targets)?;
     let excludes = parse_targets(env, &targeting.excludes)?;
     let (variables, var_diags) = stack::resolve_variables(&mut stack, &inputs(vars));
@@ -47,13 +47,16 @@ pub async fn make_plan(
 
 /// `tether plan`.
 pub async fn run(env: &Env, args: &cli::PlanArgs) -> Code {
-    let backend = backend(&env.stack_dir, None);
+    let (loaded, diags) = session::load(env);
+    let backend = session::backend(env, loaded.config());
     let state = match read_state(env, backend.as_ref()) {
         Ok(s) => s,
         Err(c) => return c,
     };
     let (_stack, p) =
-        match make_plan(env, &args.vars, &args.targeting, args.destroy, args.refresh, state.as_ref()).await {
+        match make_plan(env, (loaded, diags), &args.vars, &args.targeting, args.destroy, args.refresh, state.as_ref())
+            .await
+        {
             Ok(x) => x,
             Err(c) => return c,
         };

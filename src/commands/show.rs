@@ -1,12 +1,11 @@
 //! `tether show [PLANFILE]`: a saved plan as it was reviewed (with its warnings), or what state
 //! records, secrets hidden.
 
-use tether_engine::stack;
 use tether_render as render;
 
 use crate::cli::{self, ReportFormat};
 use crate::commands::plan::print_plan;
-use crate::session::{backend, load_plan, read_state, recorded, Code, Env};
+use crate::session::{self, load_plan, read_state, recorded, Code, Env};
 
 /// `tether show [PLANFILE]`.
 pub async fn run(env: &Env, args: &cli::ShowArgs) -> Code {
@@ -23,8 +22,7 @@ pub async fn run(env: &Env, args: &cli::ShowArgs) -> Code {
         print_plan(&p, args.format, env.style);
         return 0;
     }
-    let (stack, _) = stack::load(&env.stack_dir, &env.registry);
-    let backend = backend(&env.stack_dir, stack.as_ref());
+    let backend = session::state_backend(env);
     let state = match read_state(env, backend.as_ref()) {
         Ok(Some(s)) => s,
         Ok(None) => {

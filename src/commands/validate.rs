@@ -3,21 +3,19 @@
 
 use tether_engine::diag::{self, Diags};
 use tether_engine::plan;
-use tether_engine::stack::{self, Inputs, Stack};
+use tether_engine::stack::{self, Inputs, Loaded, Stack};
 use tether_render as render;
 
 use crate::cli::{self, ReportFormat};
-use crate::session::{report, Code, Env};
+use crate::session::{self, report, Code, Env};
 
+/// `tether validate`.
 pub async fn run(env: &Env, args: &cli::ValidateArgs) -> Code {
-    let (mut stack, mut diags) = stack::load(&env.stack_dir, &env.registry);
-    if let Some(s) = stack.as_mut().filter(|_| !diag::has_errors(&diags)) {
-        diags.extend(check_stack(env, s).await);
+    let (mut loaded, mut diags) = session::load(env);
+    if let Loaded::Checked(stack) = &mut loaded {
+        diags.extend(check_stack(env, stack).await);
     }
-    let sources = match &stack {
-        Some(s) => &s.config.sources,
-        None => &tether_engine::config::load_dir(&env.stack_dir).0.sources,
-    };
+    let sources = &loaded.config().sources;
     let failed = diag::has_errors(&diags);
     match args.format {
         ReportFormat::Json => {
