@@ -45,7 +45,7 @@ fn a_reader_sees_the_old_or_the_new_content_never_a_mix() {
     let reader = {
         let path = path.clone();
         std::thread::spawn(move || {
-            for _ in 0..200 {
+            for _ in 0..100 {
                 let text = fs::read_to_string(&path).unwrap();
                 assert!(
                     text.len() == 64 * 1024 && (text.bytes().all(|b| b == b'a') || text.bytes().all(|b| b == b'b'))
@@ -53,7 +53,7 @@ fn a_reader_sees_the_old_or_the_new_content_never_a_mix() {
             }
         })
     };
-    for i in 0..50 {
+    for i in 0..20 {
         write_atomic(&path, if i % 2 == 0 { new.as_bytes() } else { old.as_bytes() }, PRIVATE).unwrap();
     }
     reader.join().unwrap();
