@@ -12,10 +12,10 @@ use std::sync::Arc;
 use tether_engine::config::{self, AttrExpr, Config};
 use tether_engine::diag::{has_errors, Diag};
 use tether_engine::registry::Registry;
-use tether_engine::render::{self, Style};
 use tether_engine::scope::Scope;
 use tether_engine::stack::{self, Inputs, Stack};
 use tether_engine::{graph, plan};
+use tether_render::{self as render, Style};
 use tether_sdk::Provider;
 
 /// Inputs larger than this are skipped: the point is malformed structure, not size.
@@ -60,8 +60,8 @@ pub fn parse_eval(data: &[u8]) {
             return;
         }
     };
-    let _ = graph.to_dot();
-    let _ = graph.to_mermaid();
+    let _ = render::graph_dot(&graph);
+    let _ = render::graph_mermaid(&graph);
 
     // Every expression on its own, in a scope with nothing declared: errors, never panics.
     let dir = Path::new("/nonexistent/tether-fuzz");
@@ -98,7 +98,7 @@ pub fn parse_eval(data: &[u8]) {
     match result {
         Ok((p, warnings)) => {
             render_all(&warnings, &stack.config);
-            let _ = render::plan_human(&p, Style { color: false });
+            let _ = render::plan_human(&p, Style::PLAIN);
             let _ = render::plan_json(&p);
         }
         Err(diags) => render_all(&diags, &stack.config),
@@ -112,7 +112,7 @@ fn render_all(diags: &[Diag], config: &Config) {
     }
     let mut sorted = diags.to_vec();
     tether_engine::diag::sort(&mut sorted);
-    let _ = render::diagnostics_human(&sorted, &config.sources, Style { color: false });
+    let _ = render::diagnostics_human(&sorted, &config.sources, Style::PLAIN);
     let _ = render::diagnostics_json(&sorted, &config.sources);
     for d in &sorted {
         let _ = render::diagnostic_line(d, &config.sources);

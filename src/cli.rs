@@ -1,4 +1,4 @@
-//! Command-line definition (stage one: raw flags). `ops` turns these into engine calls.
+//! Command-line definition (stage one: raw flags). `commands` turns these into engine calls.
 
 use std::path::PathBuf;
 

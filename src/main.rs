@@ -2,13 +2,14 @@
 //! command and exits with its code (0 success, 1 error, 2 changes present).
 
 mod cli;
-mod ops;
+mod commands;
+mod session;
 
 use std::io::IsTerminal;
 use std::sync::Arc;
 
 use tether_engine::registry::Registry;
-use tether_engine::render::Style;
+use tether_render::Style;
 use tether_sdk::Provider;
 
 /// The providers compiled into this binary. The mock provider, whose "cloud" is a JSON file,
@@ -34,7 +35,7 @@ fn main() {
     };
     let no_color = cli.no_color || std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
     let style = Style { color: !no_color && std::io::stdout().is_terminal() };
-    let env = ops::Env { stack_dir: cli.stack.clone(), style, registry: registry() };
+    let env = session::Env { stack_dir: cli.stack.clone(), style, registry: registry() };
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(r) => r,
         Err(e) => {
@@ -45,19 +46,19 @@ fn main() {
     let code = runtime.block_on(async {
         use cli::Command::*;
         match &cli.command {
-            Validate(a) => ops::validate(&env, a).await,
-            Plan(a) => ops::plan(&env, a).await,
-            Apply(a) => ops::apply(&env, a).await,
-            Cost(a) => ops::cost(&env, a).await,
-            Destroy(a) => ops::destroy(&env, a).await,
-            Drift(a) => ops::drift(&env, a).await,
-            Show(a) => ops::show(&env, a).await,
-            Graph(a) => ops::graph(&env, a).await,
-            State(c) => ops::state(&env, c).await,
-            Import(a) => ops::import(&env, a).await,
-            Output(a) => ops::output(&env, a).await,
-            Fmt(a) => ops::fmt(&env, a).await,
-            ForceUnlock(a) => ops::force_unlock(&env, a).await,
+            Validate(a) => commands::validate::run(&env, a).await,
+            Plan(a) => commands::plan::run(&env, a).await,
+            Apply(a) => commands::apply::run(&env, a).await,
+            Cost(a) => commands::cost::run(&env, a).await,
+            Destroy(a) => commands::apply::destroy(&env, a).await,
+            Drift(a) => commands::drift::run(&env, a).await,
+            Show(a) => commands::show::run(&env, a).await,
+            Graph(a) => commands::graph::run(&env, a).await,
+            State(c) => commands::state::run(&env, c).await,
+            Import(a) => commands::import::run(&env, a).await,
+            Output(a) => commands::output::run(&env, a).await,
+            Fmt(a) => commands::fmt::run(&env, a).await,
+            ForceUnlock(a) => commands::force_unlock::run(&env, a).await,
         }
     });
     // Do not wait for the Ctrl-C listener.

@@ -25,6 +25,7 @@ mod fuzz_smoke;
 mod golden_examples;
 mod invalid_network;
 mod regressions;
+mod render_snapshots;
 
 /// With `autotests = false` cargo builds no file under tests/ on its own, so a test file without
 /// a `mod` line above would silently never run.

@@ -6,10 +6,11 @@
 //! of the reference that created them, so a cycle can be reported reference by reference.
 
 use std::collections::{BTreeSet, HashMap};
-use std::fmt::Write as _;
 
 use petgraph::algo::{tarjan_scc, toposort};
-use petgraph::graph::{DiGraph, NodeIndex};
+use petgraph::graph::DiGraph;
+/// The index of a node in [`Graph`], as `order`, `edges` and the lookups return it.
+pub use petgraph::graph::NodeIndex;
 use petgraph::visit::EdgeRef;
 use petgraph::Direction;
 
@@ -121,42 +122,9 @@ impl Graph {
         out
     }
 
-    /// Graphviz DOT of the resource-level graph.
-    pub fn to_dot(&self) -> String {
-        let mut s = String::from("digraph tether {\n  rankdir = \"RL\";\n  node [shape = box];\n");
-        for ix in &self.order {
-            let _ = writeln!(s, "  \"{}\";", self.node(*ix));
-        }
-        for e in self.sorted_edges() {
-            let _ = writeln!(s, "  \"{}\" -> \"{}\";", e.1, e.0);
-        }
-        s.push_str("}\n");
-        s
-    }
-
-    /// Mermaid flowchart of the same graph (renders in GitHub Markdown).
-    pub fn to_mermaid(&self) -> String {
-        let mut s = String::from("flowchart RL\n");
-        let id = |ix: NodeIndex| format!("n{}", ix.index());
-        for ix in &self.order {
-            let _ = writeln!(s, "  {}[\"{}\"]", id(*ix), self.node(*ix));
-        }
-        for e in self.inner.edge_references() {
-            let _ = writeln!(s, "  {} --> {}", id(e.target()), id(e.source()));
-        }
-        s
-    }
-
-    /// (dependency, dependent) display pairs, sorted for stable output.
-    fn sorted_edges(&self) -> Vec<(String, String)> {
-        let mut edges: Vec<(String, String)> = self
-            .inner
-            .edge_references()
-            .map(|e| (self.node(e.source()).to_string(), self.node(e.target()).to_string()))
-            .collect();
-        edges.sort();
-        edges.dedup();
-        edges
+    /// Every edge as (dependency, dependent), in the order the edges were added.
+    pub fn edges(&self) -> impl Iterator<Item = (NodeIndex, NodeIndex)> + '_ {
+        self.inner.edge_references().map(|e| (e.source(), e.target()))
     }
 }
 

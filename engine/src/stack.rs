@@ -51,31 +51,61 @@ pub struct Stack {
     pub hash: String,
 }
 
-/// Loads and checks a stack. Errors and warnings come back together; the stack only when there
-/// are no errors.
-pub fn load(dir: &Path, registry: &Registry) -> (Option<Stack>, Diags) {
+/// A stack's files as loaded for an operation: checked and ready to plan, or, when checking
+/// found errors, the files as parsed. Either way they were read once, and their sources (for
+/// diagnostics) and settings (the backend) are there: commands that only need state work even
+/// when the rest of the stack does not load.
+#[derive(Debug)]
+pub enum Loaded {
+    /// No errors: ready to plan.
+    Checked(Stack),
+    /// Loading or checking found errors; what could be parsed.
+    Unchecked(Config),
+}
+
+impl Loaded {
+    /// The files as parsed, checked or not.
+    pub fn config(&self) -> &Config {
+        match self {
+            Loaded::Checked(stack) => &stack.config,
+            Loaded::Unchecked(config) => config,
+        }
+    }
+
+    /// The checked stack; `None` when there were errors.
+    pub fn into_stack(self) -> Option<Stack> {
+        match self {
+            Loaded::Checked(stack) => Some(stack),
+            Loaded::Unchecked(_) => None,
+        }
+    }
+}
+
+/// Loads and checks a stack. Errors and warnings come back together; the stack is checked only
+/// when there are no errors.
+pub fn load(dir: &Path, registry: &Registry) -> (Loaded, Diags) {
     let (config, mut diags) = config::load_dir(dir);
     if has_errors(&diags) {
-        return (None, diags);
+        return (Loaded::Unchecked(config), diags);
     }
     let known = registry.known_types();
     diags.extend(config::validate_schema(&config, &|name| registry.schema_ref(name), &known));
     if has_errors(&diags) {
-        return (None, diags);
+        return (Loaded::Unchecked(config), diags);
     }
     let var_diags = check_variables(&config, dir);
     let graph = graph::build(&config);
     diags.extend(var_diags);
     let graph = match graph {
         Ok(g) if !has_errors(&diags) => g,
-        Ok(_) => return (None, diags),
+        Ok(_) => return (Loaded::Unchecked(config), diags),
         Err(errs) => {
             diags.extend(errs);
-            return (None, diags);
+            return (Loaded::Unchecked(config), diags);
         }
     };
     let hash = hash_sources(&config);
-    (Some(Stack { dir: dir.to_path_buf(), config, graph, hash }), diags)
+    (Loaded::Checked(Stack { dir: dir.to_path_buf(), config, graph, hash }), diags)
 }
 
 /// What can be checked of variable declarations without their inputs: the type constraint, and

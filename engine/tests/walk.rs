@@ -35,8 +35,8 @@ impl Fixture {
     }
 
     fn load(&self) -> (Stack, BTreeMap<String, tether_sdk::Value>) {
-        let (stack, diags) = stack::load(self.dir.path(), &self.registry);
-        let mut stack = stack.unwrap_or_else(|| panic!("stack failed to load: {diags:#?}"));
+        let (loaded, diags) = stack::load(self.dir.path(), &self.registry);
+        let mut stack = loaded.into_stack().unwrap_or_else(|| panic!("stack failed to load: {diags:#?}"));
         let (vars, diags) = stack::resolve_variables(&mut stack, &Inputs::default());
         assert!(!tether_engine::diag::has_errors(&diags), "{diags:#?}");
         (stack, vars)

@@ -17,10 +17,10 @@
 //!   is recorded, so a run after a crash knows what may exist in the cloud without being in state.
 //!
 //! # Invariants
-//! - Written atomically with a backup: the new state goes to a temporary file in the same
-//!   directory, is fsynced, the previous state is kept as `<path>.backup`, the temporary file is
-//!   renamed over the state file and the directory is fsynced. A crash leaves the old or the new
-//!   state, never a torn file.
+//! - Written atomically with a backup: the previous state is kept as `<path>.backup`, then the
+//!   new state goes to a temporary file in the same directory, is fsynced, is renamed over the
+//!   state file and the directory is fsynced (`tether_fs::write_atomic`, for both files). A crash
+//!   leaves the old or the new state, never a torn file.
 //! - The lineage never changes and the serial only grows: [`Backend::write`] refuses a state of
 //!   another lineage ([`StateError::LineageMismatch`]) or with a lower serial than the stored one
 //!   ([`StateError::SerialRegression`]), and leaves the stored state untouched.
@@ -37,6 +37,7 @@
 #![allow(clippy::result_large_err)]
 
 mod backend;
+pub mod edit;
 mod error;
 mod local;
 mod lock;
@@ -44,6 +45,7 @@ mod model;
 mod version;
 
 pub use backend::{Backend, LockGuard};
+pub use edit::EditError;
 pub use error::StateError;
 pub use local::LocalBackend;
 pub use lock::LockInfo;

@@ -1,8 +1,8 @@
 //! The local backend: a JSON file (by default `<stack>/.tether/state.json`), its previous version
 //! in `<path>.backup`, and a lock file `<path>.lock`.
 
-use std::fs::{self, File, OpenOptions};
-use std::io::{ErrorKind, Write};
+use std::fs;
+use std::io::ErrorKind;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -42,14 +42,7 @@ impl LocalBackend {
     }
 
     fn dir(&self) -> PathBuf {
-        match self.path.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-            _ => PathBuf::from("."),
-        }
-    }
-
-    fn file_name(&self) -> String {
-        self.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "state.json".to_string())
+        tether_fs::parent_dir(&self.path)
     }
 }
 
@@ -57,40 +50,6 @@ fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
     let mut s = path.as_os_str().to_os_string();
     s.push(suffix);
     PathBuf::from(s)
-}
-
-/// Creates a new file that no one else can have open, writes `bytes`, and fsyncs it.
-/// State may hold secrets, so on Unix it is readable by its owner only.
-fn write_new_file(path: &Path, bytes: &[u8], private: bool) -> std::io::Result<()> {
-    let mut opts = OpenOptions::new();
-    opts.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        opts.mode(if private { 0o600 } else { 0o644 });
-    }
-    #[cfg(not(unix))]
-    let _ = private;
-    let mut f = opts.open(path)?;
-    let written = f.write_all(bytes).and_then(|()| f.sync_all());
-    if written.is_err() {
-        drop(f);
-        let _ = fs::remove_file(path);
-    }
-    written
-}
-
-/// Makes renames in `dir` durable.
-fn sync_dir(dir: &Path) -> std::io::Result<()> {
-    #[cfg(unix)]
-    {
-        File::open(dir)?.sync_all()
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = (dir, File::open);
-        Ok(())
-    }
 }
 
 /// Reads the lock file: `None` if there is none.
@@ -129,7 +88,7 @@ fn read_lock_settled(path: &Path) -> Result<Option<LockInfo>, StateError> {
 /// same abandoned lock, one of them the lock the other has just taken.
 fn take_over(lock_path: &Path, abandoned: &LockInfo, ours: &[u8]) -> Result<bool, StateError> {
     let marker = with_suffix(lock_path, ".takeover");
-    match write_new_file(&marker, ours, false) {
+    match tether_fs::write_new(&marker, ours, tether_fs::PUBLIC) {
         Ok(()) => {}
         Err(e) if e.kind() == ErrorKind::AlreadyExists => {
             // Another run is taking over now; or one died doing so, whose marker goes.
@@ -147,15 +106,8 @@ fn take_over(lock_path: &Path, abandoned: &LockInfo, ours: &[u8]) -> Result<bool
             Some(held) if held.id == abandoned.id => {}
             _ => return Ok(false),
         }
-        let tmp = with_suffix(lock_path, &format!(".tmp-{}", uuid::Uuid::new_v4()));
-        write_new_file(&tmp, ours, false).map_err(|e| StateError::io("write lock file", &tmp, e))?;
-        fs::rename(&tmp, lock_path).map_err(|e| {
-            let _ = fs::remove_file(&tmp);
-            StateError::io("replace lock file", lock_path, e)
-        })?;
-        if let Some(dir) = lock_path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            sync_dir(dir).map_err(|e| StateError::io("sync directory", dir, e))?;
-        }
+        tether_fs::write_atomic(lock_path, ours, tether_fs::PUBLIC)
+            .map_err(|e| StateError::io("replace lock file", lock_path, e))?;
         Ok(true)
     })();
     let _ = fs::remove_file(&marker);
@@ -226,40 +178,16 @@ impl Backend for LocalBackend {
         }
 
         let text = state.to_json()?;
-        let dir = self.dir();
-        fs::create_dir_all(&dir).map_err(|e| StateError::io("create directory", &dir, e))?;
-        let name = self.file_name();
-        let tmp_path = |what: &str| dir.join(format!("{name}.{what}-{}", uuid::Uuid::new_v4()));
-
-        // 1. The new state, complete and on disk, under a temporary name.
-        let tmp = tmp_path("tmp");
-        write_new_file(&tmp, text.as_bytes(), true)
-            .map_err(|e| StateError::io("write temporary state file", &tmp, e))?;
-
-        // 2. The previous state (exactly the bytes just checked) becomes the backup, atomically.
+        // The previous state (exactly the bytes just checked) becomes the backup, then the new
+        // state replaces it. Each step is atomic: readers see the old or the new file, never a
+        // mix, and a failure leaves the state file as it was.
         if let Some(bytes) = &old {
             let backup = self.backup_path();
-            let backup_tmp = tmp_path("backup-tmp");
-            let result = write_new_file(&backup_tmp, bytes, true)
-                .map_err(|e| StateError::io("write temporary backup file", &backup_tmp, e))
-                .and_then(|()| {
-                    fs::rename(&backup_tmp, &backup).map_err(|e| {
-                        let _ = fs::remove_file(&backup_tmp);
-                        StateError::io("replace backup file", &backup, e)
-                    })
-                });
-            if let Err(e) = result {
-                let _ = fs::remove_file(&tmp);
-                return Err(e);
-            }
+            tether_fs::write_atomic(&backup, bytes, tether_fs::PRIVATE)
+                .map_err(|e| StateError::io("write backup file", &backup, e))?;
         }
-
-        // 3. The switch: readers see the old or the new file, never a mix.
-        if let Err(e) = fs::rename(&tmp, &self.path) {
-            let _ = fs::remove_file(&tmp);
-            return Err(StateError::io("replace state file", &self.path, e));
-        }
-        sync_dir(&dir).map_err(|e| StateError::io("sync directory", &dir, e))
+        tether_fs::write_atomic(&self.path, text.as_bytes(), tether_fs::PRIVATE)
+            .map_err(|e| StateError::io("write state file", &self.path, e))
     }
 
     fn lock(&self, info: LockInfo, timeout: Duration) -> Result<LockGuard, StateError> {
@@ -288,7 +216,7 @@ impl Backend for LocalBackend {
             })
         };
         loop {
-            match write_new_file(&lock_path, &body, false) {
+            match tether_fs::write_new(&lock_path, &body, tether_fs::PUBLIC) {
                 Ok(()) => return Ok(guard(info, lock_path, made_dir)),
                 Err(e) if e.kind() == ErrorKind::AlreadyExists => {
                     let busy = match read_lock_settled(&lock_path) {

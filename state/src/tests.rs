@@ -661,3 +661,79 @@ fn two_runs_taking_over_the_same_abandoned_lock_end_with_one_holder() {
         assert_eq!(on_disk.id, held[0].info().id);
     }
 }
+
+// ---- edit ----
+
+fn targets(list: &[&str]) -> Vec<tether_addrs::Target> {
+    list.iter().map(|t| tether_addrs::Target::parse(t).unwrap()).collect()
+}
+
+fn addresses(s: &StateFile) -> Vec<String> {
+    s.resources.iter().map(|r| format!("{}{}", r.address, if r.deposed { " (deposed)" } else { "" })).collect()
+}
+
+#[test]
+fn remove_matching_removes_every_instance_a_target_names_and_returns_them() {
+    let mut s = sample();
+    s.upsert_resource(res("mock_server.web[1]"));
+    let removed = s.remove_matching(&targets(&["mock_server.web", "x.y[\"k\"]"])).unwrap();
+    let removed: Vec<String> = removed.iter().map(|r| r.address.to_string()).collect();
+    assert_eq!(removed, ["mock_server.web[0]", "mock_server.web[1]", "x.y[\"k\"]"]);
+    assert_eq!(addresses(&s), ["mock_network.main"]);
+}
+
+#[test]
+fn remove_matching_takes_deposed_objects_too() {
+    let mut s = sample();
+    let mut old = res("mock_network.main");
+    old.deposed = true;
+    s.upsert_resource(old);
+    let removed = s.remove_matching(&targets(&["mock_network.main"])).unwrap();
+    assert_eq!(removed.len(), 2);
+    assert!(s.resources.iter().all(|r| r.address.to_string() != "mock_network.main"));
+}
+
+#[test]
+fn remove_matching_nothing_is_refused_and_changes_nothing() {
+    let mut s = sample();
+    let before = addresses(&s);
+    let err = s.remove_matching(&targets(&["mock_server.db", "mock_server.web[7]"])).unwrap_err();
+    assert_eq!(err, EditError::NotFound { address: "mock_server.db".to_string() });
+    assert_eq!(err.to_string(), "no resource mock_server.db in state");
+    assert_eq!(addresses(&s), before);
+    assert_eq!(s.remove_matching(&[]).unwrap(), Vec::new());
+}
+
+#[test]
+fn move_resource_renames_and_keeps_the_object() {
+    let mut s = sample();
+    s.move_resource(&a("mock_server.web[0]"), &a("mock_server.frontend[0]")).unwrap();
+    assert_eq!(addresses(&s), ["mock_network.main", "mock_server.frontend[0]", "x.y[\"k\"]"]);
+    assert_eq!(s.resource(&a("mock_server.frontend[0]")).unwrap().id, "id-mock_server.web[0]");
+}
+
+#[test]
+fn move_resource_refuses_another_type_or_mode_before_anything_else() {
+    let mut s = sample();
+    let before = addresses(&s);
+    let err = s.move_resource(&a("mock_server.web[0]"), &a("mock_network.main")).unwrap_err();
+    assert!(matches!(err, EditError::TypeMismatch { .. }), "{err:?}");
+    assert_eq!(err.to_string(), "cannot move mock_server.web[0] to mock_network.main: the resource types differ");
+    let err = s.move_resource(&a("mock_server.web[0]"), &a("data.mock_server.web")).unwrap_err();
+    assert!(matches!(err, EditError::TypeMismatch { .. }), "{err:?}");
+    assert_eq!(edit::check_move(&a("mock_server.web[0]"), &a("mock_server.web")), Ok(()));
+    assert_eq!(addresses(&s), before);
+}
+
+#[test]
+fn move_resource_refuses_an_occupied_destination_and_a_missing_source() {
+    let mut s = sample();
+    s.upsert_resource(res("mock_server.db"));
+    let before = addresses(&s);
+    let err = s.move_resource(&a("mock_server.web[0]"), &a("mock_server.db")).unwrap_err();
+    assert_eq!(err, EditError::DestinationExists { to: a("mock_server.db") });
+    assert_eq!(err.to_string(), "cannot move to mock_server.db: state already has a resource there");
+    let err = s.move_resource(&a("mock_server.gone"), &a("mock_server.new")).unwrap_err();
+    assert_eq!(err, EditError::NotFound { address: "mock_server.gone".to_string() });
+    assert_eq!(addresses(&s), before);
+}

@@ -6,7 +6,7 @@
 #![allow(dead_code)]
 
 use std::io::Read;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -314,4 +314,43 @@ pub fn flat(s: &str) -> String {
 #[track_caller]
 pub fn addr(s: &str) -> tether_addrs::InstanceAddr {
     tether_addrs::InstanceAddr::parse(s).expect("a valid address")
+}
+
+/// Copies `stacks/` into a temporary directory, so stacks that include each other keep their
+/// relative layout, and returns the directory holding the copies.
+pub fn copy_stacks() -> (tempfile::TempDir, PathBuf) {
+    let tmp = tempfile::tempdir().expect("temporary directory");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("stacks");
+    for stack in std::fs::read_dir(&root).expect("stacks/").flatten() {
+        let to = tmp.path().join(stack.file_name());
+        std::fs::create_dir_all(&to).expect("stack copy");
+        for f in std::fs::read_dir(stack.path()).expect("stack dir").flatten() {
+            if f.path().is_file() {
+                std::fs::copy(f.path(), to.join(f.file_name())).expect("copy stack file");
+            }
+        }
+    }
+    let dir = tmp.path().to_path_buf();
+    (tmp, dir)
+}
+
+/// Runs the binary in `dir` with no AWS endpoint, credentials or colour: a stack that was never
+/// applied makes no provider call, so nothing here can reach anything.
+pub fn run_in(dir: &Path, args: &[&str]) -> Run {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_tether"));
+    cmd.args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .env("AWS_ENDPOINT_URL", "http://127.0.0.1:9")
+        .env("AWS_ACCESS_KEY_ID", "test")
+        .env("AWS_SECRET_ACCESS_KEY", "test")
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    for (k, _) in std::env::vars_os() {
+        if k.to_string_lossy().starts_with("TETHER_VAR_") {
+            cmd.env_remove(k);
+        }
+    }
+    run_command(cmd)
 }

@@ -14,9 +14,7 @@ mod cost;
 mod render;
 mod validate;
 
-use std::io::Write as _;
 use std::path::Path;
-use std::sync::atomic::{AtomicU64, Ordering};
 
 use async_trait::async_trait;
 use sha2::{Digest, Sha256};
@@ -198,46 +196,6 @@ fn inputs_known(v: &Value) -> bool {
     }
 }
 
-static TMP_COUNTER: AtomicU64 = AtomicU64::new(0);
-
-/// Writes `content` to `path` atomically with permissions `mode`: a temp file in the same
-/// directory, fsync, rename over the target, fsync of the directory. Creates the directory.
-pub fn write_atomic(path: &Path, content: &[u8], mode: u32) -> std::io::Result<()> {
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir)?;
-    let name = path.file_name().ok_or_else(|| std::io::Error::other("the path names no file"))?.to_string_lossy();
-    let n = TMP_COUNTER.fetch_add(1, Ordering::Relaxed);
-    let tmp = dir.join(format!(".{name}.tmp.{}.{n}", std::process::id()));
-    let result = (|| {
-        let mut options = std::fs::OpenOptions::new();
-        options.write(true).create_new(true);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::OpenOptionsExt as _;
-            options.mode(mode);
-        }
-        let mut f = options.open(&tmp)?;
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt as _;
-            // The umask may have removed bits; set exactly what was asked.
-            f.set_permissions(std::fs::Permissions::from_mode(mode))?;
-        }
-        f.write_all(content)?;
-        f.sync_all()?;
-        drop(f);
-        std::fs::rename(&tmp, path)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result?;
-    if let Ok(d) = std::fs::File::open(dir) {
-        let _ = d.sync_all();
-    }
-    Ok(())
-}
-
 /// SHA-256 of the file at `path`; `None` when it does not exist.
 fn file_sha(path: &str) -> std::io::Result<Option<String>> {
     match std::fs::read(path) {
@@ -260,7 +218,7 @@ impl OnpremProvider {
                 .address(&req.address)
         })?;
         req.progress.report(&format!("writing {}", r.path));
-        write_atomic(Path::new(&r.path), r.content.as_bytes(), r.mode)
+        tether_fs::write_atomic(Path::new(&r.path), r.content.as_bytes(), r.mode)
             .map_err(|e| io_diag(&req.address, "write", &r.path, e))?;
         if let Some(old) = prior_path.filter(|old| *old != r.path) {
             // The file moved: the old one is no longer managed.
