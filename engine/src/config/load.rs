@@ -22,6 +22,8 @@ use tether_sdk::{AttrPath, PathStep};
 
 use super::model::*;
 use super::scan;
+use super::syntax::multiline_string_diag;
+pub(crate) use super::syntax::syntax_diags;
 use crate::diag::{did_you_mean, Diag, FileId, Span};
 
 /// The top-level block types a stack may contain.
@@ -1066,7 +1068,7 @@ fn header_span(file: FileId, block: &Block) -> Span {
     Span::new(file, start..end.max(start))
 }
 
-fn lower_first(s: &str) -> String {
+pub(super) fn lower_first(s: &str) -> String {
     let mut chars = s.chars();
     match chars.next() {
         Some(c) => c.to_lowercase().chain(chars).collect(),
@@ -1098,7 +1100,7 @@ fn rename_key(original: &str, work: &str, offset: usize) -> Option<(String, Stri
     None
 }
 
-fn is_ident_char(c: char) -> bool {
+pub(super) fn is_ident_char(c: char) -> bool {
     c.is_alphanumeric() || c == '_' || c == '-'
 }
 
@@ -1109,192 +1111,6 @@ fn contains_word(text: &str, word: &str) -> bool {
         let after = text[i + word.len()..].chars().next().is_some_and(is_ident_char);
         !before && !after
     })
-}
-
-/// Diagnostics for a file hcl-edit could not parse. hcl-edit reports where parsing stopped and
-/// what it expected there; where that is not where the mistake is (a string or heredoc left open
-/// reads on to some later place, a missing `}` is found only at the end of the file), a scan of
-/// the text finds the opening that was never closed and the diagnostic points there instead.
-pub(crate) fn syntax_diags(file: FileId, text: &str, e: &hcl_edit::parser::Error) -> Vec<Diag> {
-    let offset = e.location().offset().min(text.len());
-    // Widen to one whole character so the label is never empty or split.
-    let mut start = offset;
-    while start > 0 && !text.is_char_boundary(start) {
-        start -= 1;
-    }
-    let end = text[start..].chars().next().map_or(start, |c| start + c.len_utf8());
-    // The character the parser stopped at, as it can be shown in a message.
-    let found = text[start..].chars().next().filter(|c| !c.is_whitespace()).map(|c| {
-        if c.is_control() {
-            c.escape_debug().to_string()
-        } else {
-            c.to_string()
-        }
-    });
-    let message = e.message();
-    let whole = scan::scan(text, text.len());
-    let line_of = |at: usize| text[..at.min(text.len())].matches('\n').count();
-
-    // Something opened and never closed: that is the place to fix.
-    let mut opened: Vec<(usize, Diag)> = Vec::new();
-    if let Some(at) = whole.unclosed_interpolation {
-        opened.push((
-            at,
-            Diag::error("syntax error: interpolation `${` is never closed")
-                .code("parse::syntax")
-                .label(Span::new(file, at..at + 2), "opened here")
-                .help("close the interpolation with `}` before the closing quote: \"net-${var.env}\""),
-        ));
-    }
-    if let Some(at) = whole.multiline_string {
-        opened.push((at, multiline_string_diag(file, at)));
-    }
-    if let Some((at, delimiter)) = whole.unterminated_heredoc.as_ref() {
-        let len = text[*at..].find(['\n', '\r']).unwrap_or(text.len() - at);
-        opened.push((
-            *at,
-            Diag::error(format!("syntax error: the heredoc is never closed: no line {delimiter} follows"))
-                .code("parse::syntax")
-                .label(Span::new(file, *at..at + len), format!("ends at a line holding only {delimiter}"))
-                .help(format!("end the heredoc with a line holding only {delimiter} (with <<- it may be indented)")),
-        ));
-    }
-    if let Some((at, d)) = opened.into_iter().min_by_key(|(at, _)| *at) {
-        // These are mistakes wherever the parser stopped (it may read on past them, or back
-        // up to the start of the attribute). When it stopped far away, that may be a second one.
-        if line_of(start).abs_diff(line_of(at)) > 1 && !text[start..].trim().is_empty() {
-            return vec![d, plain_syntax_diag(file, text, message, start..end, found.as_deref())];
-        }
-        return vec![d];
-    }
-
-    let upto = scan::scan(text, start);
-    // At the end of the file, what is still open there is what lacks its closer. hcl-edit also
-    // sometimes gives up at the start of a construct it cannot finish (an unclosed object value
-    // is reported at the start of the file): then the last opener never closed is the place.
-    let unclosed = if text[start..].trim().is_empty() {
-        upto.innermost_bracket()
-    } else {
-        whole.innermost_bracket().filter(|(at, _)| start <= *at)
-    };
-    if let Some((at, opener)) = unclosed {
-        let eof = text.trim_end().len();
-        let (what, help) = match opener {
-            "{" => ("`{`", "add the missing closing brace `}` where this block or object ends"),
-            "[" => ("`[`", "add the missing closing bracket `]` where this list ends"),
-            "(" => ("`(`", "add the missing `)` where this call or expression ends"),
-            _ => ("interpolation `${`", "close the interpolation with `}`"),
-        };
-        return vec![Diag::error(format!("syntax error: {what} is never closed"))
-            .code("parse::syntax")
-            .label(Span::new(file, at..at + opener.len()), "opened here")
-            .label(Span::new(file, eof..eof), "the file ends here")
-            .help(help)];
-    }
-    let mut d = plain_syntax_diag(file, text, message, start..end, found.as_deref());
-    for (closer, openers) in [("`]`", ["[", "["]), ("`}`", ["{", "${"]), ("`)`", ["(", "("])] {
-        if message.contains(&format!("expected {closer}")) && d.summary.starts_with("syntax error: expected") {
-            if let Some((at, o)) = upto.open.iter().rev().find(|(_, o)| openers.contains(o)) {
-                d = d.label(Span::new(file, *at..at + o.len()), "opened here");
-            }
-        }
-    }
-    vec![d]
-}
-
-/// A quoted string with a line break in it (HCL does not allow one; hcl-edit reads on to the
-/// next quote).
-fn multiline_string_diag(file: FileId, at: usize) -> Diag {
-    Diag::error("syntax error: a quoted string is not closed on its line")
-        .code("parse::syntax")
-        .label(Span::new(file, at..at + 1), "this string runs past the end of the line")
-        .help("close the quote on the same line; for text over several lines use a heredoc: <<-EOT ... EOT")
-}
-
-/// The diagnostic for hcl-edit's own message at the place it stopped.
-fn plain_syntax_diag(file: FileId, text: &str, message: &str, at: Range<usize>, found: Option<&str>) -> Diag {
-    // A word starting with a digit where the parser gave up is a malformed number: `0x1F`, `1e`.
-    let bytes = text.as_bytes();
-    let word_char = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b == b'.';
-    let mut word_start = at.start.min(bytes.len());
-    while word_start > 0
-        && (word_char(bytes[word_start - 1])
-            || (word_start > 1
-                && matches!(bytes[word_start - 1], b'+' | b'-')
-                && matches!(bytes[word_start - 2], b'e' | b'E')))
-    {
-        word_start -= 1;
-    }
-    let mut word_end = word_start;
-    while word_end < bytes.len()
-        && (word_char(bytes[word_end])
-            || (word_end > word_start
-                && matches!(bytes[word_end], b'+' | b'-')
-                && matches!(bytes[word_end - 1], b'e' | b'E')))
-    {
-        word_end += 1;
-    }
-    let word = &text[word_start..word_end];
-    if word.starts_with(|c: char| c.is_ascii_digit()) && word.parse::<f64>().is_ok_and(f64::is_infinite) {
-        return Diag::error(format!("syntax error: number {word} is too large"))
-            .code("parse::syntax")
-            .label(Span::new(file, word_start..word_end), "out of range")
-            .help("numbers must fit in a 64-bit float (at most about 1.8e308)");
-    }
-    if word.starts_with(|c: char| c.is_ascii_digit())
-        && (message.contains("newline or eof") || message.contains("digit"))
-    {
-        return Diag::error(format!("syntax error: invalid number {word}"))
-            .code("parse::syntax")
-            .label(Span::new(file, word_start..word_end), "not a number")
-            .help("write numbers in decimal, such as 42, 3.5 or 1e3; anything else goes in quotes");
-    }
-    if message.contains("redefined object key") {
-        let key: String = text[at.start.min(text.len())..]
-            .chars()
-            .skip_while(|c| *c == '"')
-            .take_while(|c| is_ident_char(*c) || *c == '.')
-            .collect();
-        return Diag::error(format!("syntax error: object key {key} is set twice"))
-            .code("parse::syntax")
-            .label(Span::new(file, at), "set again here")
-            .help("each key of an object may appear only once; remove one of them");
-    }
-    let help = if message.contains("block body") {
-        "check for a missing closing brace `}`, or two attributes on one line"
-    } else if message.contains("expected `]`") {
-        "check for a missing closing bracket `]` or a missing comma between list elements"
-    } else if message.contains("expected `}`") {
-        "check for a missing closing brace `}` of an object or interpolation"
-    } else if message.contains("expected `{`") {
-        "an attribute is written NAME = VALUE (with `=`); a block is written TYPE \"LABEL\" { ... }"
-    } else if message.contains("nesting depth") || message.contains("chained binary operators") {
-        "split the expression up, for example into several locals"
-    } else if message.contains("heredoc") {
-        "end the heredoc with its delimiter alone on a line"
-    } else if message.contains("invalid expression") {
-        "an attribute needs a value after `=`; check for a stray operator or a missing quote"
-    } else if message.contains("newline or eof") {
-        "put each attribute and block on its own line"
-    } else {
-        "check for a missing closing brace or quote near here"
-    };
-    let summary = if message == "unexpected token" {
-        match found {
-            Some(c) => format!("syntax error: unexpected `{c}`"),
-            None => "syntax error: unexpected character".to_string(),
-        }
-    } else if message.starts_with("invalid expression") {
-        "syntax error: expected a value (a string, number, list, object or reference)".to_string()
-    } else if message.contains("newline or eof") {
-        match found {
-            Some(c) => format!("syntax error: expected a line break, found `{c}`"),
-            None => "syntax error: expected a line break".to_string(),
-        }
-    } else {
-        format!("syntax error: {}", lower_first(message))
-    };
-    Diag::error(summary).code("parse::syntax").label(Span::new(file, at), "here").help(help)
 }
 
 /// `aws_vpc.main` or `data.aws_vpc.main` -> the address as a string.

@@ -4,6 +4,7 @@
 pub mod load;
 pub mod model;
 mod scan;
+mod syntax;
 pub mod validate;
 
 pub use load::{load_dir, load_sources};
