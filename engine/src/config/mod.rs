@@ -1,6 +1,7 @@
 //! The stack language's static side: loading `*.hcl` files into a spanned model, and checking
 //! that model against provider schemas.
 
+mod expr;
 pub mod load;
 pub mod model;
 mod scan;
