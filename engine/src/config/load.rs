@@ -13,13 +13,14 @@
 
 use std::collections::HashMap;
 use std::ops::Range;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use hcl_edit::expr::Expression;
 use hcl_edit::structure::{Attribute, Block, Body, Structure};
 use hcl_edit::Span as _;
 
 use super::expr::{attr_path, literal_kind, literal_str, object_key_name, resource_reference, traversal_names};
+pub use super::files::load_dir;
 use super::model::*;
 use super::scan;
 use super::syntax::multiline_string_diag;
@@ -35,91 +36,6 @@ const LIFECYCLE_ARGS: &[&str] = &["prevent_destroy", "create_before_destroy", "i
 const VALIDATION_ARGS: &[&str] = &["condition", "error_message"];
 const TETHER_BLOCKS: &[&str] = &["required_providers", "backend"];
 
-/// Loads every `*.hcl` file of `dir` (not recursively, in file-name order), then the files of
-/// each directory an `include` block names, each directory once.
-pub fn load_dir(dir: &Path) -> (Config, Vec<Diag>) {
-    let names = match stack_files(dir) {
-        Ok(names) => names,
-        Err((summary, code)) => {
-            let d = Diag::error(summary).code(code).help("run tether in a stack directory or pass --stack DIR");
-            return (Config::default(), vec![d]);
-        }
-    };
-    let mut loader = Loader::default();
-    loader.load_files(dir, names);
-
-    let mut loaded: Vec<PathBuf> = vec![dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf())];
-    let mut next = 0;
-    while let Some(inc) = loader.config.includes.get(next).cloned() {
-        next += 1;
-        let from = loader.config.sources.path(inc.span.file).parent().unwrap_or(Path::new("")).to_path_buf();
-        let target = normalize(&from.join(&inc.source));
-        let names = match stack_files(&target) {
-            Ok(names) => names,
-            Err((summary, _)) => {
-                loader.diags.push(
-                    Diag::error(format!("include {}: {summary}", inc.name))
-                        .code("config::include")
-                        .label(inc.source_span.clone(), "this directory")
-                        .help("source is a stack directory, relative to the directory of this file"),
-                );
-                continue;
-            }
-        };
-        let canonical = target.canonicalize().unwrap_or_else(|_| target.clone());
-        if loaded.contains(&canonical) {
-            loader.diags.push(
-                Diag::error(format!("include {}: {} is already part of this stack", inc.name, target.display()))
-                    .code("config::include-twice")
-                    .label(inc.source_span.clone(), "loaded already")
-                    .help("remove this include: a directory is loaded once, however many stacks include it"),
-            );
-            continue;
-        }
-        loaded.push(canonical);
-        loader.load_files(&target, names);
-    }
-    loader.finish()
-}
-
-/// The `*.hcl` file names of a directory, sorted; an error line and code when there are none.
-fn stack_files(dir: &Path) -> Result<Vec<std::ffi::OsString>, (String, &'static str)> {
-    let entries = std::fs::read_dir(dir).map_err(|e| {
-        (format!("cannot read stack directory {}: {}", dir.display(), lower_first(&e.to_string())), "config::read")
-    })?;
-    let mut names: Vec<std::ffi::OsString> = entries
-        .filter_map(Result::ok)
-        .filter(|e| e.file_type().map(|t| t.is_file() || t.is_symlink()).unwrap_or(false))
-        .map(|e| e.file_name())
-        .filter(|n| Path::new(n).extension().is_some_and(|ext| ext == "hcl"))
-        .collect();
-    names.sort();
-    if names.is_empty() {
-        return Err((format!("no *.hcl files in {}", dir.display()), "config::no-files"));
-    }
-    Ok(names)
-}
-
-/// `a/b/../c` -> `a/c`, without touching the file system, so diagnostics name included files
-/// by a short path.
-fn normalize(path: &Path) -> PathBuf {
-    use std::path::Component;
-    let mut out = PathBuf::new();
-    for c in path.components() {
-        match c {
-            Component::CurDir => {}
-            Component::ParentDir if matches!(out.components().next_back(), Some(Component::Normal(_))) => {
-                out.pop();
-            }
-            other => out.push(other),
-        }
-    }
-    if out.as_os_str().is_empty() {
-        out.push(".");
-    }
-    out
-}
-
 /// Loads a stack from in-memory files (tests, fuzzing, `fmt` on stdin). No disk access.
 pub fn load_sources(files: Vec<(PathBuf, String)>) -> (Config, Vec<Diag>) {
     let mut loader = Loader::default();
@@ -131,9 +47,9 @@ pub fn load_sources(files: Vec<(PathBuf, String)>) -> (Config, Vec<Diag>) {
 
 /// Accumulates the model and the diagnostics of all files of one stack.
 #[derive(Default)]
-struct Loader {
-    config: Config,
-    diags: Vec<Diag>,
+pub(super) struct Loader {
+    pub(super) config: Config,
+    pub(super) diags: Vec<Diag>,
     /// Byte offsets (per file) of attribute keys that were renamed to get past hcl-edit's
     /// "redefined attribute" error, with their original names; see `parse_recovering`.
     renamed: HashMap<(FileId, usize), String>,
@@ -146,37 +62,7 @@ enum Item<'a> {
 }
 
 impl Loader {
-    fn load_files(&mut self, dir: &Path, names: Vec<std::ffi::OsString>) {
-        for name in names {
-            let path = dir.join(&name);
-            match std::fs::read(&path) {
-                Ok(bytes) => match String::from_utf8(bytes) {
-                    Ok(text) => self.load_file(path, text),
-                    Err(e) => {
-                        // Keep the file (with replacement characters) so the diagnostic can show
-                        // where the first bad byte is; up to that byte the offsets are the same.
-                        let at = e.utf8_error().valid_up_to();
-                        let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
-                        let len = text[at..].chars().next().map_or(0, char::len_utf8);
-                        let file = self.config.sources.add(path.clone(), text);
-                        self.diags.push(
-                            Diag::error(format!("{} is not valid UTF-8 text", path.display()))
-                                .code("config::not-utf8")
-                                .label(Span::new(file, at..at + len), "first invalid byte")
-                                .help("save the file as UTF-8"),
-                        );
-                    }
-                },
-                Err(e) => self.diags.push(
-                    Diag::error(format!("cannot read {}: {}", path.display(), lower_first(&e.to_string())))
-                        .code("config::read")
-                        .help("check that the file exists and is readable"),
-                ),
-            }
-        }
-    }
-
-    fn load_file(&mut self, path: PathBuf, text: String) {
+    pub(super) fn load_file(&mut self, path: PathBuf, text: String) {
         let file = self.config.sources.add(path, text.as_str());
         let Some(body) = self.parse_recovering(file, &text) else { return };
         // hcl-edit accepts a quoted string with a line break in it; HCL does not.
@@ -912,7 +798,7 @@ impl Loader {
 
     /// Reports duplicate declarations across all files (both places labelled) and keeps only the
     /// first of each, so later stages see a consistent model.
-    fn finish(mut self) -> (Config, Vec<Diag>) {
+    pub(super) fn finish(mut self) -> (Config, Vec<Diag>) {
         let c = &mut self.config;
         let d = &mut self.diags;
         dedup(

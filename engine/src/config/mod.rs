@@ -2,6 +2,7 @@
 //! that model against provider schemas.
 
 mod expr;
+mod files;
 pub mod load;
 pub mod model;
 mod scan;
