@@ -12,14 +12,14 @@
 //! next, and bad input never panics (the tests cut and flip bytes of a valid stack to hold that).
 
 use std::collections::HashMap;
-use std::ops::Range;
 use std::path::PathBuf;
 
 use hcl_edit::expr::Expression;
-use hcl_edit::structure::{Attribute, Block, Body, Structure};
+use hcl_edit::structure::{Block, Body, Structure};
 use hcl_edit::Span as _;
 
-use super::expr::{attr_path, literal_kind, literal_str, object_key_name, resource_reference, traversal_names};
+use super::decode::{check_name, duplicate, header_span, label_count_diag, span, Item};
+use super::expr::{attr_path, literal_str, object_key_name, resource_reference, traversal_names};
 pub use super::files::load_dir;
 use super::model::*;
 use super::scan;
@@ -52,13 +52,7 @@ pub(super) struct Loader {
     pub(super) diags: Vec<Diag>,
     /// Byte offsets (per file) of attribute keys that were renamed to get past hcl-edit's
     /// "redefined attribute" error, with their original names; see `parse_recovering`.
-    renamed: HashMap<(FileId, usize), String>,
-}
-
-/// One element of a body after duplicate attributes have been reported and dropped.
-enum Item<'a> {
-    Attr(AttrExpr),
-    Block(&'a Block),
+    pub(super) renamed: HashMap<(FileId, usize), String>,
 }
 
 impl Loader {
@@ -82,85 +76,6 @@ impl Loader {
                 }
                 Structure::Block(block) => self.top_level_block(file, block),
             }
-        }
-    }
-
-    /// Parses a file. hcl-edit rejects a body that sets the same attribute twice with a plain
-    /// syntax error; to report that as a duplicate with both places labelled (and to keep going),
-    /// the second key is renamed to a same-length placeholder and the file parsed again.
-    fn parse_recovering(&mut self, file: FileId, text: &str) -> Option<Body> {
-        let mut work = text.to_string();
-        for _ in 0..1000 {
-            match hcl_edit::parser::parse_body(&work) {
-                Ok(body) => return Some(body),
-                Err(e) => {
-                    let offset = e.location().offset();
-                    if e.message().contains("redefined attribute") {
-                        if let Some((name, placeholder)) = rename_key(text, &work, offset) {
-                            work.replace_range(offset..offset + name.len(), &placeholder);
-                            // A placeholder renamed again keeps the name as written.
-                            self.renamed.entry((file, offset)).or_insert(name);
-                            continue;
-                        }
-                    }
-                    self.diags.extend(syntax_diags(file, text, &e));
-                    return None;
-                }
-            }
-        }
-        self.diags.push(
-            Diag::error("too many duplicate attributes to report")
-                .code("config::duplicate")
-                .label(Span::new(file, 0..0), "in this file")
-                .help("remove the repeated attributes"),
-        );
-        None
-    }
-
-    /// The name of an attribute as written (undoing a rename from `parse_recovering`).
-    fn attr_name(&self, file: FileId, attr: &Attribute) -> String {
-        attr.key
-            .span()
-            .and_then(|r| self.renamed.get(&(file, r.start)))
-            .cloned()
-            .unwrap_or_else(|| attr.key.as_str().to_string())
-    }
-
-    /// The attributes and blocks of a body, with repeated attributes reported and dropped.
-    fn items<'a>(&mut self, file: FileId, body: &'a Body) -> Vec<Item<'a>> {
-        let mut items: Vec<Item<'a>> = Vec::new();
-        for structure in body.iter() {
-            match structure {
-                Structure::Attribute(attr) => {
-                    let was_renamed = attr.key.span().is_some_and(|r| self.renamed.contains_key(&(file, r.start)));
-                    let a = self.attr_expr(file, attr);
-                    if was_renamed {
-                        let first = items.iter().find_map(|i| match i {
-                            Item::Attr(f) if f.name == a.name => Some(f.name_span.clone()),
-                            _ => None,
-                        });
-                        self.diags.push(duplicate(
-                            format!("attribute {} is set twice in the same block", a.name),
-                            a.name_span.clone(),
-                            first,
-                            "remove one of the two",
-                        ));
-                        continue;
-                    }
-                    items.push(Item::Attr(a));
-                }
-                Structure::Block(block) => items.push(Item::Block(block)),
-            }
-        }
-        items
-    }
-
-    fn attr_expr(&self, file: FileId, attr: &Attribute) -> AttrExpr {
-        AttrExpr {
-            name: self.attr_name(file, attr),
-            name_span: span(file, attr.key.span()),
-            expr: attr.value.clone(),
-            span: span(file, attr.value.span()),
         }
     }
 
@@ -746,56 +661,6 @@ impl Loader {
             Some(BackendConfig { kind: block.labels[0].as_str().to_string(), settings, span: this });
     }
 
-    fn unknown_argument(&mut self, name: &str, at: Span, context: &str, allowed: &[&str]) {
-        let help = match did_you_mean(name, allowed.iter().copied()) {
-            Some(s) => format!("did you mean {s}?"),
-            None => format!("a {context} block accepts: {}", allowed.join(", ")),
-        };
-        self.diags.push(
-            Diag::error(format!("unknown argument {name} in {context} block"))
-                .code("config::unknown-argument")
-                .label(at, "not allowed here")
-                .help(help),
-        );
-    }
-
-    /// A setting read before evaluation: must be written as `true` or `false`.
-    fn literal_bool(&mut self, attr: &AttrExpr, what: &str) -> Option<bool> {
-        if let Some(b) = attr.expr.as_bool() {
-            return Some(b);
-        }
-        let d = match literal_kind(&attr.expr) {
-            Some(kind) => Diag::error(format!("{} must be true or false, not {kind}", attr.name))
-                .code("config::type-mismatch")
-                .label(attr.span.clone(), format!("this is {kind}"))
-                .help(format!("write {} = true or {} = false", attr.name, attr.name)),
-            None => Diag::error(format!("{} must be a literal true or false", attr.name))
-                .code("config::not-literal")
-                .label(attr.span.clone(), "an expression")
-                .help(format!("{what} are read before evaluation, so they cannot use variables or functions")),
-        };
-        self.diags.push(d);
-        None
-    }
-
-    fn literal_string(&mut self, attr: &AttrExpr, what: &str) -> Option<String> {
-        if let Some(s) = literal_str(&attr.expr) {
-            return Some(s);
-        }
-        let d = match literal_kind(&attr.expr) {
-            Some(kind) => Diag::error(format!("{} must be a string, not {kind}", attr.name))
-                .code("config::type-mismatch")
-                .label(attr.span.clone(), format!("this is {kind}"))
-                .help(format!("write {} = \"...\"", attr.name)),
-            None => Diag::error(format!("{} must be a literal string", attr.name))
-                .code("config::not-literal")
-                .label(attr.span.clone(), "an expression")
-                .help(format!("{what} are read before evaluation, so they cannot use variables or functions")),
-        };
-        self.diags.push(d);
-        None
-    }
-
     /// Reports duplicate declarations across all files (both places labelled) and keeps only the
     /// first of each, so later stages see a consistent model.
     pub(super) fn finish(mut self) -> (Config, Vec<Diag>) {
@@ -879,122 +744,10 @@ fn dedup<T, K: Eq + std::hash::Hash>(
     });
 }
 
-fn duplicate(summary: String, again: Span, first: Option<Span>, help: &str) -> Diag {
-    Diag::error(summary)
-        .code("config::duplicate")
-        .label(again, "declared again here")
-        .label_opt(first, "first declared here")
-        .help(help)
-}
-
-fn label_count_diag(file: FileId, block: &Block, expected: usize) -> Diag {
-    let kind = block.ident.as_str();
-    let (need, example) = match kind {
-        "resource" => ("two labels: a type and a name", "resource \"mock_network\" \"main\" { ... }"),
-        "data" => ("two labels: a type and a name", "data \"mock_zones\" \"all\" { ... }"),
-        "variable" => ("one label: the variable name", "variable \"region\" { ... }"),
-        "output" => ("one label: the output name", "output \"vpc_id\" { ... }"),
-        "provider" => ("one label: the provider name", "provider \"aws\" { ... }"),
-        "backend" => ("one label: the backend kind", "backend \"local\" { path = \"tether.state\" }"),
-        _ => ("no labels", ""),
-    };
-    let example = if example.is_empty() { format!("{kind} {{ ... }}") } else { example.to_string() };
-    let at = match block.labels.get(expected) {
-        // Point at the first label too many, or at the block name when labels are missing.
-        Some(extra) => extra.span(),
-        None => block.ident.span(),
-    };
-    Diag::error(format!("{kind} blocks need {need}"))
-        .code("config::block-labels")
-        .label(span(file, at), format!("{} label(s) given", block.labels.len()))
-        .help(format!("write {example}"))
-}
-
-/// Checks that a declared name is an identifier (letters, digits, `_`, `-`; not starting with a
-/// digit), so it can be written in references.
-fn check_name(diags: &mut Vec<Diag>, name: &str, at: Span, kind: &str) -> bool {
-    if is_identifier(name) {
-        return true;
-    }
-    let suggestion: String =
-        name.chars().map(|c| if c.is_alphanumeric() || c == '_' || c == '-' { c } else { '_' }).collect();
-    let suggestion = if suggestion.starts_with(|c: char| c.is_ascii_digit()) || suggestion.is_empty() {
-        format!("_{suggestion}")
-    } else {
-        suggestion
-    };
-    diags.push(
-        Diag::error(format!("invalid {kind} name {name:?}"))
-            .code("config::invalid-name")
-            .label(at, "not a valid name")
-            .help(format!(
-                "names use letters, digits, _ and -, and do not start with a digit (for example {suggestion:?})"
-            )),
-    );
-    false
-}
-
-pub(crate) fn is_identifier(name: &str) -> bool {
-    let mut chars = name.chars();
-    match chars.next() {
-        Some(c) if c.is_alphabetic() || c == '_' => {}
-        _ => return false,
-    }
-    chars.all(|c| c.is_alphanumeric() || c == '_' || c == '-')
-}
-
-fn span(file: FileId, range: Option<Range<usize>>) -> Span {
-    Span::new(file, range.unwrap_or(0..0))
-}
-
-/// `resource "t" "n"`: from the block keyword to the end of the last label.
-fn header_span(file: FileId, block: &Block) -> Span {
-    let start = block.ident.span().or(block.span()).map_or(0, |r| r.start);
-    let end = block.labels.last().and_then(|l| l.span()).or(block.ident.span()).map_or(start, |r| r.end);
-    Span::new(file, start..end.max(start))
-}
-
 pub(super) fn lower_first(s: &str) -> String {
     let mut chars = s.chars();
     match chars.next() {
         Some(c) => c.to_lowercase().chain(chars).collect(),
         None => String::new(),
     }
-}
-
-/// Picks a placeholder for a repeated attribute key at `offset` of `work`: same byte length (so
-/// every other offset stays valid) and not used as a name anywhere in the file.
-fn rename_key(original: &str, work: &str, offset: usize) -> Option<(String, String)> {
-    let name: String = work.get(offset..)?.chars().take_while(|c| is_ident_char(*c)).collect();
-    if name.is_empty() || !name.is_ascii() {
-        return None;
-    }
-    const LETTERS: &[u8] = b"ZQXJKVWYzqxjkvwyABCDEFGHILMNOPRSTUabcdefghilmnoprstu";
-    let n = name.len();
-    let tries = LETTERS.len().saturating_pow(n.min(3) as u32);
-    for i in 0..tries {
-        let mut k = i;
-        let mut candidate = String::with_capacity(n);
-        for _ in 0..n {
-            candidate.push(LETTERS[k % LETTERS.len()] as char);
-            k /= LETTERS.len();
-        }
-        if candidate != name && !contains_word(original, &candidate) && !contains_word(work, &candidate) {
-            return Some((name, candidate));
-        }
-    }
-    None
-}
-
-pub(super) fn is_ident_char(c: char) -> bool {
-    c.is_alphanumeric() || c == '_' || c == '-'
-}
-
-/// True when `word` occurs in `text` as a whole identifier.
-fn contains_word(text: &str, word: &str) -> bool {
-    text.match_indices(word).any(|(i, _)| {
-        let before = text[..i].chars().next_back().is_some_and(is_ident_char);
-        let after = text[i + word.len()..].chars().next().is_some_and(is_ident_char);
-        !before && !after
-    })
 }

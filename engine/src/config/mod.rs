@@ -1,10 +1,12 @@
 //! The stack language's static side: loading `*.hcl` files into a spanned model, and checking
 //! that model against provider schemas.
 
+mod decode;
 mod expr;
 mod files;
 pub mod load;
 pub mod model;
+mod parse;
 mod scan;
 mod syntax;
 pub mod validate;

@@ -6,7 +6,8 @@
 
 use std::ops::Range;
 
-use super::load::{is_ident_char, lower_first};
+use super::load::lower_first;
+use super::parse::is_ident_char;
 use super::scan;
 use crate::diag::{Diag, FileId, Span};
 
