@@ -7,6 +7,7 @@ mod files;
 pub mod load;
 pub mod model;
 mod parse;
+mod resource;
 mod scan;
 mod syntax;
 pub mod validate;
