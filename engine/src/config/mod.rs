@@ -5,12 +5,16 @@ mod decode;
 mod expr;
 mod files;
 pub mod load;
+mod locals;
 pub mod model;
+mod output;
 mod parse;
+mod provider;
 mod resource;
 mod scan;
 mod syntax;
 pub mod validate;
+mod variable;
 
 pub use load::{load_dir, load_sources};
 pub use model::*;
