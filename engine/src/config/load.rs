@@ -4,9 +4,11 @@
 //! name, label and expression goes into the model with its span so that any later stage (schema
 //! checks, evaluation, the provider's own validation) can point at the exact place in the file.
 //!
-//! Meta-arguments (`count`, `for_each`, `depends_on`, `provider`, `lifecycle`) are taken out of
-//! resource bodies here, so a resource's `body` holds only what the provider sees and the schema
-//! check never has to know about them.
+//! This file holds the [`Loader`] that the rest of the module adds to. It parses each file
+//! (`parse.rs`), checks each top-level block's type, labels and names, hands the block to the
+//! decoder of its kind (`resource.rs`, `variable.rs`, `locals.rs`, `output.rs`, `provider.rs`,
+//! `settings.rs`, `include.rs`), and at the end reports declarations repeated across files.
+//! Which files make up the stack is decided in `files.rs`.
 //!
 //! Errors are collected, not returned early: one broken block does not hide the problems of the
 //! next, and bad input never panics (the tests cut and flip bytes of a valid stack to hold that).
@@ -17,10 +19,9 @@ use std::path::PathBuf;
 use hcl_edit::structure::{Block, Structure};
 use hcl_edit::Span as _;
 
-use super::decode::{check_name, duplicate, header_span, label_count_diag, span, Item};
-use super::expr::{literal_str, object_key_name};
+use super::decode::{check_name, duplicate, label_count_diag, span};
 pub use super::files::load_dir;
-use super::model::*;
+use super::model::{Config, Mode};
 use super::scan;
 use super::syntax::multiline_string_diag;
 pub(crate) use super::syntax::syntax_diags;
@@ -29,7 +30,6 @@ use crate::diag::{did_you_mean, Diag, FileId, Span};
 /// The top-level block types a stack may contain.
 const TOP_LEVEL_BLOCKS: &[&str] =
     &["resource", "data", "variable", "locals", "output", "provider", "tether", "include"];
-const TETHER_BLOCKS: &[&str] = &["required_providers", "backend"];
 
 /// Loads a stack from in-memory files (tests, fuzzing, `fmt` on stdin). No disk access.
 pub fn load_sources(files: Vec<(PathBuf, String)>) -> (Config, Vec<Diag>) {
@@ -124,145 +124,6 @@ impl Loader {
         }
     }
 
-    fn include(&mut self, file: FileId, block: &Block) {
-        let name = block.labels[0].as_str().to_string();
-        let header = header_span(file, block);
-        let (mut source, mut written) = (None, false);
-        for item in self.items(file, &block.body) {
-            match item {
-                Item::Attr(a) if a.name == "source" => {
-                    written = true;
-                    source = self.literal_string(&a, "include sources").map(|s| (s, a.span.clone()));
-                }
-                Item::Attr(a) => self.unknown_argument(&a.name, a.name_span.clone(), "include", &["source"]),
-                Item::Block(b) => {
-                    self.unknown_argument(b.ident.as_str(), span(file, b.ident.span()), "include", &["source"])
-                }
-            }
-        }
-        match source {
-            Some((source, source_span)) => {
-                self.config.includes.push(IncludeBlock { name, source, span: header, source_span })
-            }
-            // Written but not a literal: already reported.
-            None if written => {}
-            None => self.diags.push(
-                Diag::error(format!("include {name} has no source"))
-                    .code("config::missing-argument")
-                    .label(header, "source is required")
-                    .help("write source = \"../OTHER-STACK\": the directory whose *.hcl files join this stack"),
-            ),
-        }
-    }
-
-    fn tether(&mut self, file: FileId, block: &Block) {
-        if self.config.settings.span.is_none() {
-            self.config.settings.span = Some(header_span(file, block));
-        }
-        for item in self.items(file, &block.body) {
-            match item {
-                Item::Attr(a) => self.unknown_argument(&a.name, a.name_span.clone(), "tether", TETHER_BLOCKS),
-                Item::Block(b) => match b.ident.as_str() {
-                    "required_providers" => {
-                        if !b.labels.is_empty() {
-                            self.diags.push(label_count_diag(file, b, 0));
-                        }
-                        self.required_providers(file, b);
-                    }
-                    "backend" => {
-                        if b.labels.len() != 1 {
-                            self.diags.push(label_count_diag(file, b, 1));
-                            continue;
-                        }
-                        self.backend(file, b);
-                    }
-                    other => self.unknown_argument(other, span(file, b.ident.span()), "tether", TETHER_BLOCKS),
-                },
-            }
-        }
-    }
-
-    fn required_providers(&mut self, file: FileId, block: &Block) {
-        for item in self.items(file, &block.body) {
-            match item {
-                Item::Attr(a) => {
-                    // `aws = ">= 0.1"` or Terraform's object form `aws = { version = ">= 0.1" }`.
-                    let version = match a.expr.as_object() {
-                        Some(object) => object.iter().find_map(|(k, v)| {
-                            (object_key_name(k).as_deref() == Some("version")).then(|| v.expr().clone())
-                        }),
-                        None => Some(a.expr.clone()),
-                    };
-                    let version = version.and_then(|e| literal_str(&e));
-                    match version {
-                        Some(v) => {
-                            if self.config.settings.required_providers.insert(a.name.clone(), v).is_some() {
-                                self.diags.push(duplicate(
-                                    format!("provider {} is required twice", a.name),
-                                    a.name_span.clone(),
-                                    None,
-                                    "keep one version constraint per provider",
-                                ));
-                            }
-                        }
-                        None => self.diags.push(
-                            Diag::error(format!(
-                                "the version constraint of provider {} must be a literal string",
-                                a.name
-                            ))
-                            .code("config::not-literal")
-                            .label(a.span.clone(), "not a string")
-                            .help(format!("write {} = \">= 0.1\"", a.name)),
-                        ),
-                    }
-                }
-                Item::Block(b) => self.diags.push(
-                    Diag::error(format!("unexpected block {} inside required_providers", b.ident.as_str()))
-                        .code("config::unknown-block")
-                        .label(span(file, b.ident.span()), "blocks are not allowed here")
-                        .help("write one NAME = \"VERSION\" line per provider"),
-                ),
-            }
-        }
-    }
-
-    fn backend(&mut self, file: FileId, block: &Block) {
-        let this = header_span(file, block);
-        if let Some(first) = &self.config.settings.backend {
-            self.diags.push(duplicate(
-                "a stack can have only one backend".to_string(),
-                this,
-                Some(first.span.clone()),
-                "remove one of the backend blocks",
-            ));
-            return;
-        }
-        let mut settings = std::collections::BTreeMap::new();
-        for item in self.items(file, &block.body) {
-            match item {
-                Item::Attr(a) => match literal_str(&a.expr) {
-                    Some(v) => {
-                        settings.insert(a.name.clone(), v);
-                    }
-                    None => self.diags.push(
-                        Diag::error(format!("backend setting {} must be a literal string", a.name))
-                            .code("config::not-literal")
-                            .label(a.span.clone(), "not a literal string")
-                            .help("the backend is configured before anything is evaluated, so write the value in quotes without variables or functions"),
-                    ),
-                },
-                Item::Block(b) => self.diags.push(
-                    Diag::error(format!("unexpected block {} inside backend", b.ident.as_str()))
-                        .code("config::unknown-block")
-                        .label(span(file, b.ident.span()), "blocks are not allowed here")
-                        .help("backend settings are NAME = \"VALUE\" lines"),
-                ),
-            }
-        }
-        self.config.settings.backend =
-            Some(BackendConfig { kind: block.labels[0].as_str().to_string(), settings, span: this });
-    }
-
     /// Reports duplicate declarations across all files (both places labelled) and keeps only the
     /// first of each, so later stages see a consistent model.
     pub(super) fn finish(mut self) -> (Config, Vec<Diag>) {
@@ -346,6 +207,8 @@ fn dedup<T, K: Eq + std::hash::Hash>(
     });
 }
 
+/// Starts a message from elsewhere (an I/O error, the parser) with a lower-case letter, as every
+/// diagnostic does.
 pub(super) fn lower_first(s: &str) -> String {
     let mut chars = s.chars();
     match chars.next() {
