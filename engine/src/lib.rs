@@ -9,6 +9,7 @@ pub mod drift;
 pub mod eval;
 pub mod fmt;
 pub mod graph;
+mod lexer;
 pub mod plan;
 pub mod registry;
 pub mod render;
