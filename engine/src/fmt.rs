@@ -193,7 +193,7 @@ impl Tokens {
             tokens: Vec::new(),
             breaks: Vec::new(),
         };
-        for token in lexer::lex(src) {
+        for token in lexer::lex(src, lexer::HeredocEnd::Parsed) {
             out.token(src, &token);
         }
         (out.tokens, out.breaks)

@@ -7,6 +7,7 @@
 //! ends, in broken files as well as valid ones. So this lexer knows exactly that much of HCL and
 //! follows hcl-edit's rules for where each of those ends; names, numbers and operators are told
 //! apart but not checked. It is total: any text yields tokens in linear time without panicking.
+//! Where a broken file leaves a heredoc's end in doubt, [`HeredocEnd`] says which end to take.
 //! A string, template sequence, bracket or heredoc that is never closed shows as an opening token
 //! without a partner, and a block comment that is never closed runs to the end of the text.
 
@@ -71,9 +72,32 @@ pub(crate) struct Token {
     pub partner: Option<usize>,
 }
 
+/// Where a heredoc ends.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum HeredocEnd {
+    /// Where hcl-edit ends it: at the first line of its text that starts with the delimiter
+    /// (after any indentation) not followed by a name character. Inside a template sequence of
+    /// the heredoc no line ends it, since that is code.
+    Parsed,
+    /// At the first line after the opener that holds only the delimiter, whatever is still open
+    /// inside the heredoc (that stays unclosed); a line such as `EOT)` does not end it. This is
+    /// where a reader sees the heredoc end, and so where the syntax diagnostics of a file that
+    /// does not parse take it to end. It applies to the outermost heredoc; one inside it ends
+    /// as parsed.
+    DelimiterLine,
+}
+
 /// Splits HCL source into tokens.
-pub(crate) fn lex(src: &str) -> Vec<Token> {
-    let mut lexer = Lexer { src, bytes: src.as_bytes(), pos: 0, stack: Vec::new(), tokens: Vec::new() };
+pub(crate) fn lex(src: &str, heredoc_end: HeredocEnd) -> Vec<Token> {
+    let mut lexer = Lexer {
+        src,
+        bytes: src.as_bytes(),
+        pos: 0,
+        stack: Vec::new(),
+        tokens: Vec::new(),
+        heredoc_end,
+        outer_heredoc: None,
+    };
     while lexer.pos < lexer.bytes.len() {
         match lexer.stack.last().map(|frame| frame.ctx) {
             Some(Ctx::Quoted) => lexer.quoted(),
@@ -82,6 +106,11 @@ pub(crate) fn lex(src: &str) -> Vec<Token> {
         }
     }
     lexer.tokens
+}
+
+/// The delimiter of a heredoc, given its opener's text (`<<-EOT` -> `EOT`).
+pub(crate) fn heredoc_delimiter(opener: &str) -> &str {
+    opener.trim_start_matches('<').trim_start_matches('-')
 }
 
 /// Whether `c` may start an HCL name.
@@ -121,6 +150,10 @@ struct Lexer<'a> {
     /// Open contexts, outermost first; code at the top level of the file is the empty stack.
     stack: Vec<Frame>,
     tokens: Vec<Token>,
+    heredoc_end: HeredocEnd,
+    /// With [`HeredocEnd::DelimiterLine`], the outermost open heredoc: its frame's index in the
+    /// stack and its delimiter.
+    outer_heredoc: Option<(usize, &'a str)>,
 }
 
 /// Operators of more than one character; any other punctuation is one character long.
@@ -163,9 +196,7 @@ impl Lexer<'_> {
         let top = self.stack.last().map(|frame| frame.ctx);
         match self.bytes[start] {
             b' ' | b'\t' | b'\r' => self.pos += 1,
-            b'\n' => {
-                self.push(TokenKind::Newline, start + 1);
-            }
+            b'\n' => self.newline(),
             b'#' => self.line_comment(),
             b'/' if next == Some(b'/') => self.line_comment(),
             b'/' if next == Some(b'*') => self.block_comment(),
@@ -249,8 +280,38 @@ impl Lexer<'_> {
 
     fn block_comment(&mut self) {
         let body = self.pos + 2;
-        let end = self.src[body..].find("*/").map_or(self.bytes.len(), |i| body + i + 2);
+        let mut end = self.src[body..].find("*/").map_or(self.bytes.len(), |i| body + i + 2);
+        if self.outer_heredoc.is_some() {
+            // A line holding only the heredoc's delimiter ends the heredoc, and so the comment.
+            end = self.src[body..end]
+                .match_indices('\n')
+                .map(|(i, _)| body + i)
+                .find(|&at| self.ends_outer_heredoc(at + 1).is_some())
+                .unwrap_or(end);
+        }
         self.push(TokenKind::BlockComment, end);
+    }
+
+    /// A line break, and with [`HeredocEnd::DelimiterLine`] the end of the outermost heredoc if
+    /// the next line holds only its delimiter.
+    fn newline(&mut self) {
+        self.push(TokenKind::Newline, self.pos + 1);
+        let Some(marker_end) = self.ends_outer_heredoc(self.pos) else { return };
+        if let Some((frame, _)) = self.outer_heredoc.take() {
+            // What is open inside the heredoc is cut off there and stays unclosed.
+            self.stack.truncate(frame + 1);
+            self.close(TokenKind::HeredocClose, marker_end);
+        }
+    }
+
+    /// Whether the line starting at `line_start` holds only the delimiter of the outermost open
+    /// heredoc (with [`HeredocEnd::DelimiterLine`]); if so, where the delimiter ends.
+    fn ends_outer_heredoc(&self, line_start: usize) -> Option<usize> {
+        let (_, delimiter) = self.outer_heredoc?;
+        let rest = &self.src[line_start..];
+        let line = &rest[..rest.find('\n').unwrap_or(rest.len())];
+        let indent = line.len() - line.trim_start().len();
+        (line.trim() == delimiter).then_some(line_start + indent + delimiter.len())
     }
 
     /// At `<<`: a heredoc opener is `<<` or `<<-`, a name, and the end of the line. hcl-edit wants
@@ -277,6 +338,9 @@ impl Lexer<'_> {
             return false;
         }
         self.open(TokenKind::HeredocOpen, p - self.pos, Ctx::Heredoc { delim: (delim_start, p), line_start: false });
+        if self.heredoc_end == HeredocEnd::DelimiterLine && self.outer_heredoc.is_none() {
+            self.outer_heredoc = Some((self.stack.len() - 1, &self.src[delim_start..p]));
+        }
         // The blanks are not text of the heredoc; its first line starts after the line break.
         self.pos = line_end;
         true
@@ -292,7 +356,9 @@ impl Lexer<'_> {
                 b'\n' => break,
                 b'"' if quoted => break,
                 // Backslash escapes exist in quoted strings only; the escaped character, even a
-                // line break or a quote, is text.
+                // line break or a quote, is text. But a line break in a heredoc that ends at its
+                // delimiter line has to be seen, to see that line.
+                b'\\' if quoted && self.outer_heredoc.is_some() && self.byte(p + 1) == Some(b'\n') => p += 1,
                 b'\\' if quoted => p += 1 + self.char_at(p + 1).map_or(0, char::len_utf8),
                 // `$${` and `%%{` are escapes for a literal `${` and `%{`.
                 b'$' | b'%' if self.byte(p + 1) == Some(b) && self.byte(p + 2) == Some(b'{') => p += 3,
@@ -310,20 +376,20 @@ impl Lexer<'_> {
         let at = self.text(true);
         match self.byte(at) {
             Some(b'"') => self.close(TokenKind::QuoteClose, at + 1),
-            Some(b'\n') => {
-                // hcl-edit accepts a line break in a quoted string (HCL does not); either way
-                // the string goes on.
-                self.push(TokenKind::Newline, at + 1);
-            }
+            // hcl-edit accepts a line break in a quoted string (HCL does not); either way the
+            // string goes on.
+            Some(b'\n') => self.newline(),
             Some(_) => self.open(TokenKind::TemplateOpen, 2, Ctx::Template),
             None => {}
         }
     }
 
     fn heredoc(&mut self) {
+        let outermost = self.outer_heredoc.is_some_and(|(frame, _)| frame + 1 == self.stack.len());
         let Some(Frame { ctx: Ctx::Heredoc { delim, line_start }, .. }) = self.stack.last_mut() else { return };
         let delim = *delim;
-        if std::mem::take(line_start) {
+        // The outermost heredoc, when it ends at its delimiter line, is ended by `newline`.
+        if std::mem::take(line_start) && !outermost {
             // The closing delimiter: at the start of a line after any indentation, and not the
             // start of a longer name. What follows it on its line is code again, as in `EOT)`.
             let mut p = self.pos;
@@ -340,7 +406,7 @@ impl Lexer<'_> {
         let at = self.text(false);
         match self.byte(at) {
             Some(b'\n') => {
-                self.push(TokenKind::Newline, at + 1);
+                self.newline();
                 if let Some(Frame { ctx: Ctx::Heredoc { line_start, .. }, .. }) = self.stack.last_mut() {
                     *line_start = true;
                 }
@@ -359,7 +425,7 @@ mod tests {
 
     /// Each token as its kind and text.
     fn tokens(src: &str) -> Vec<(TokenKind, &str)> {
-        lex(src).iter().map(|t| (t.kind, &src[t.start..t.end])).collect()
+        lex(src, HeredocEnd::Parsed).iter().map(|t| (t.kind, &src[t.start..t.end])).collect()
     }
 
     /// What is never closed in `src`, as a caller finds it: openers without a partner, and a
@@ -369,12 +435,16 @@ mod tests {
             matches!(t.kind, Open(_) | QuoteOpen | TemplateOpen | HeredocOpen)
                 || (t.kind == BlockComment && (t.end - t.start < 4 || !src[..t.end].ends_with("*/")))
         };
-        lex(src).iter().filter(|t| opens(t) && t.partner.is_none()).map(|t| (t.kind, t.start)).collect()
+        lex(src, HeredocEnd::Parsed)
+            .iter()
+            .filter(|t| opens(t) && t.partner.is_none())
+            .map(|t| (t.kind, t.start))
+            .collect()
     }
 
     /// The text from each opener to its partner, for every paired opener.
     fn pairs(src: &str) -> Vec<&str> {
-        let tokens = lex(src);
+        let tokens = lex(src, HeredocEnd::Parsed);
         tokens
             .iter()
             .enumerate()
@@ -540,6 +610,8 @@ mod tests {
             kinds,
             [(Ident, "f"), (Open(Paren), "("), (HeredocOpen, "<<-EOT"), (HeredocClose, "  EOT"), (Close(Paren), ")")]
         );
+        assert_eq!(heredoc_delimiter("<<-EOT"), "EOT");
+        assert_eq!(heredoc_delimiter("<<EOT"), "EOT");
 
         // CRLF line ends: the \r of the opener's line is not text, those of the body are.
         assert_eq!(
@@ -566,6 +638,41 @@ mod tests {
         assert_eq!(pairs(src)[0], &src[..src.len() - 1]);
     }
 
+    /// The first heredoc as lexed with `end`: from its opener to the end of its closer, or to
+    /// the end of the text when it has none.
+    fn first_heredoc(src: &str, end: HeredocEnd) -> &str {
+        let tokens = lex(src, end);
+        let Some(open) = tokens.iter().find(|t| t.kind == HeredocOpen) else { return "" };
+        &src[open.start..open.partner.map_or(src.len(), |p| tokens[p].end)]
+    }
+
+    #[test]
+    fn a_heredoc_can_be_taken_to_end_at_its_delimiter_line() {
+        use HeredocEnd::{DelimiterLine, Parsed};
+        // A template sequence left open: hcl-edit reads on; a reader sees the heredoc end.
+        let src = "<<EOT\n${f(\nEOT\n)}\nEOT\n";
+        assert_eq!(first_heredoc(src, Parsed), "<<EOT\n${f(\nEOT\n)}\nEOT");
+        assert_eq!(first_heredoc(src, DelimiterLine), "<<EOT\n${f(\nEOT");
+        let unpaired: Vec<_> = lex(src, DelimiterLine)
+            .iter()
+            .filter(|t| matches!(t.kind, Open(_) | Close(_) | TemplateOpen | TemplateClose) && t.partner.is_none())
+            .map(|t| (t.kind, t.start))
+            .collect();
+        // `${` and `(` are never closed; the `)` and `}` after the heredoc close nothing.
+        assert_eq!(unpaired, [(TemplateOpen, 6), (Open(Paren), 9), (Close(Paren), 15), (Close(Brace), 16)]);
+
+        // A delimiter with more on its line ends a heredoc as parsed, not at a delimiter line.
+        let src = "f(<<EOT\nx\nEOT)\nEOT\n";
+        assert_eq!(first_heredoc(src, Parsed), "<<EOT\nx\nEOT");
+        assert_eq!(first_heredoc(src, DelimiterLine), "<<EOT\nx\nEOT)\nEOT");
+
+        // Nothing hides the delimiter line: not a block comment, nor a line break escaped in a
+        // string, nor indentation.
+        assert_eq!(first_heredoc("<<EOT\n${ /*\n  EOT\n*/ }\n", DelimiterLine), "<<EOT\n${ /*\n  EOT");
+        assert_eq!(first_heredoc("<<EOT\n${ \"a\\\nEOT\n\" }\n", DelimiterLine), "<<EOT\n${ \"a\\\nEOT");
+        assert_eq!(first_heredoc("<<EOT\nx\n", DelimiterLine), "<<EOT\nx\n");
+    }
+
     #[test]
     fn unclosed_constructs_are_reported_where_they_start() {
         assert_eq!(unclosed("a = \"x\nb = 1\n"), [(QuoteOpen, 4)]);
@@ -576,7 +683,10 @@ mod tests {
         assert_eq!(unclosed("a { /* b }\n"), [(Open(Brace), 2), (BlockComment, 4)]);
         assert_eq!(unclosed("/*/"), [(BlockComment, 0)]);
         // A stray closer is unpaired, closes nothing and leaves nothing open.
-        assert_eq!(lex("a = 1 ]\n")[3], Token { kind: Close(Square), start: 6, end: 7, partner: None });
+        assert_eq!(
+            lex("a = 1 ]\n", HeredocEnd::Parsed)[3],
+            Token { kind: Close(Square), start: 6, end: 7, partner: None }
+        );
         assert!(unclosed("a = 1 ]\n").is_empty());
         assert_eq!(unclosed("{ ( } )"), [(Open(Brace), 0)]);
     }
@@ -604,11 +714,13 @@ mod tests {
         for sample in samples {
             for end in (0..=sample.len()).filter(|&end| sample.is_char_boundary(end)) {
                 let src = &sample[..end];
-                let mut at = 0;
-                for t in &lex(src) {
-                    assert!(at <= t.start && t.start < t.end && t.end <= src.len(), "{src:?}: {t:?}");
-                    assert!(src.is_char_boundary(t.start) && src.is_char_boundary(t.end), "{src:?}: {t:?}");
-                    at = t.end;
+                for end in [HeredocEnd::Parsed, HeredocEnd::DelimiterLine] {
+                    let mut at = 0;
+                    for t in &lex(src, end) {
+                        assert!(at <= t.start && t.start < t.end && t.end <= src.len(), "{src:?}: {t:?}");
+                        assert!(src.is_char_boundary(t.start) && src.is_char_boundary(t.end), "{src:?}: {t:?}");
+                        at = t.end;
+                    }
                 }
             }
         }

@@ -22,9 +22,8 @@ use hcl_edit::Span as _;
 use super::decode::{check_name, duplicate, label_count_diag, span};
 pub use super::files::load_dir;
 use super::model::{Config, Mode};
-use super::scan;
-use super::syntax::multiline_string_diag;
 pub(crate) use super::syntax::syntax_diags;
+use super::syntax::{multiline_string, multiline_string_diag};
 use crate::diag::{did_you_mean, Diag, FileId, Span};
 
 /// The top-level block types a stack may contain.
@@ -55,7 +54,7 @@ impl Loader {
         let file = self.config.sources.add(path, text.as_str());
         let Some(body) = self.parse_recovering(file, &text) else { return };
         // hcl-edit accepts a quoted string with a line break in it; HCL does not.
-        if let Some(at) = scan::scan(&text, text.len()).multiline_string {
+        if let Some(at) = multiline_string(&text) {
             self.diags.push(multiline_string_diag(file, at));
         }
         for structure in body.iter() {

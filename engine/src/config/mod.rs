@@ -19,7 +19,6 @@ mod output;
 mod parse;
 mod provider;
 mod resource;
-mod scan;
 mod settings;
 mod syntax;
 pub mod validate;

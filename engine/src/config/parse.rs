@@ -7,6 +7,7 @@ use hcl_edit::Span as _;
 use super::load::Loader;
 use super::syntax::syntax_diags;
 use crate::diag::{Diag, FileId, Span};
+use crate::lexer::is_id_continue;
 
 impl Loader {
     /// Parses a file. hcl-edit rejects a body that sets the same attribute twice with a plain
@@ -54,7 +55,7 @@ impl Loader {
 /// Picks a placeholder for a repeated attribute key at `offset` of `work`: same byte length (so
 /// every other offset stays valid) and not used as a name anywhere in the file.
 fn rename_key(original: &str, work: &str, offset: usize) -> Option<(String, String)> {
-    let name: String = work.get(offset..)?.chars().take_while(|c| is_ident_char(*c)).collect();
+    let name: String = work.get(offset..)?.chars().take_while(|c| is_id_continue(*c)).collect();
     if name.is_empty() || !name.is_ascii() {
         return None;
     }
@@ -78,12 +79,8 @@ fn rename_key(original: &str, work: &str, offset: usize) -> Option<(String, Stri
 /// True when `word` occurs in `text` as a whole identifier.
 fn contains_word(text: &str, word: &str) -> bool {
     text.match_indices(word).any(|(i, _)| {
-        let before = text[..i].chars().next_back().is_some_and(is_ident_char);
-        let after = text[i + word.len()..].chars().next().is_some_and(is_ident_char);
+        let before = text[..i].chars().next_back().is_some_and(is_id_continue);
+        let after = text[i + word.len()..].chars().next().is_some_and(is_id_continue);
         !before && !after
     })
-}
-
-pub(super) fn is_ident_char(c: char) -> bool {
-    c.is_alphanumeric() || c == '_' || c == '-'
 }

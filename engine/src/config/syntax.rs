@@ -7,9 +7,8 @@
 use std::ops::Range;
 
 use super::load::lower_first;
-use super::parse::is_ident_char;
-use super::scan;
 use crate::diag::{Diag, FileId, Span};
+use crate::lexer::{self, heredoc_delimiter, is_id_continue, Bracket, HeredocEnd, TokenKind};
 
 /// Diagnostics for a file hcl-edit could not parse. hcl-edit reports where parsing stopped and
 /// what it expected there; where that is not where the mistake is (a string or heredoc left open
@@ -32,7 +31,7 @@ pub(crate) fn syntax_diags(file: FileId, text: &str, e: &hcl_edit::parser::Error
         }
     });
     let message = e.message();
-    let whole = scan::scan(text, text.len());
+    let whole = scan(text, text.len());
     let line_of = |at: usize| text[..at.min(text.len())].matches('\n').count();
 
     // Something opened and never closed: that is the place to fix.
@@ -68,7 +67,7 @@ pub(crate) fn syntax_diags(file: FileId, text: &str, e: &hcl_edit::parser::Error
         return vec![d];
     }
 
-    let upto = scan::scan(text, start);
+    let upto = scan(text, start);
     // At the end of the file, what is still open there is what lacks its closer. hcl-edit also
     // sometimes gives up at the start of a construct it cannot finish (an unclosed object value
     // is reported at the start of the file): then the last opener never closed is the place.
@@ -100,6 +99,12 @@ pub(crate) fn syntax_diags(file: FileId, text: &str, e: &hcl_edit::parser::Error
         }
     }
     vec![d]
+}
+
+/// The first quoted string with a line break in it (HCL does not allow one; hcl-edit reads on to
+/// the next quote and accepts it): the offset of its opening quote.
+pub(super) fn multiline_string(text: &str) -> Option<usize> {
+    scan(text, text.len()).multiline_string
 }
 
 /// A quoted string with a line break in it (HCL does not allow one; hcl-edit reads on to the
@@ -153,7 +158,7 @@ fn plain_syntax_diag(file: FileId, text: &str, message: &str, at: Range<usize>, 
         let key: String = text[at.start.min(text.len())..]
             .chars()
             .skip_while(|c| *c == '"')
-            .take_while(|c| is_ident_char(*c) || *c == '.')
+            .take_while(|c| is_id_continue(*c) || *c == '.')
             .collect();
         return Diag::error(format!("syntax error: object key {key} is set twice"))
             .code("parse::syntax")
@@ -195,4 +200,139 @@ fn plain_syntax_diag(file: FileId, text: &str, message: &str, at: Range<usize>, 
         format!("syntax error: {}", lower_first(message))
     };
     Diag::error(summary).code("parse::syntax").label(Span::new(file, at), "here").help(help)
+}
+
+/// What a scan of the text up to some offset finds: the openings a parse error may be about.
+#[derive(Debug, Default, PartialEq, Eq)]
+struct Scan {
+    /// Brackets, quotes and interpolations still open at the stop offset, outermost first:
+    /// (byte offset of the opener, the opener as written: `{`, `[`, `(`, `${` or `"`; a `%{`
+    /// directive counts as `${`).
+    open: Vec<(usize, &'static str)>,
+    /// The opening quote of the first quoted string whose literal text contains a line break.
+    multiline_string: Option<usize>,
+    /// The first `${` whose inner expression holds a quoted string that runs over a line end:
+    /// almost always an interpolation missing its `}` (`"${var.env"` reads on to the next quote).
+    unclosed_interpolation: Option<usize>,
+    /// The start of the first heredoc (`<<EOT`) that has no closing line, and its delimiter.
+    unterminated_heredoc: Option<(usize, String)>,
+}
+
+impl Scan {
+    /// The innermost open bracket or interpolation (not a quote).
+    fn innermost_bracket(&self) -> Option<(usize, &'static str)> {
+        self.open.iter().rev().find(|(_, o)| *o != "\"").copied()
+    }
+}
+
+/// Scans the tokens of `text` that start before byte offset `stop`. A heredoc is passed over
+/// whole: nothing in it can close what was opened before it. It ends at the first line holding
+/// only its delimiter, which is where its author meant it to end, even where hcl-edit reads on
+/// (a template sequence in it left open) or stops short (`EOT)`).
+fn scan(text: &str, stop: usize) -> Scan {
+    let tokens = lexer::lex(text, HeredocEnd::DelimiterLine);
+    let mut out = Scan::default();
+    let mut i = 0;
+    while let Some(token) = tokens.get(i).filter(|t| t.start < stop) {
+        let at = token.start;
+        match token.kind {
+            TokenKind::Open(Bracket::Brace) => out.open.push((at, "{")),
+            TokenKind::Open(Bracket::Square) => out.open.push((at, "[")),
+            TokenKind::Open(Bracket::Paren) => out.open.push((at, "(")),
+            TokenKind::QuoteOpen => out.open.push((at, "\"")),
+            TokenKind::TemplateOpen => out.open.push((at, "${")),
+            TokenKind::Close(_) | TokenKind::TemplateClose | TokenKind::QuoteClose => {
+                let closes = match token.kind {
+                    TokenKind::Close(Bracket::Square) => ["[", "["],
+                    TokenKind::Close(Bracket::Paren) => ["(", "("],
+                    TokenKind::QuoteClose => ["\"", "\""],
+                    _ => ["{", "${"],
+                };
+                if out.open.last().is_some_and(|(_, o)| closes.contains(o)) {
+                    out.open.pop();
+                }
+            }
+            TokenKind::Newline if out.open.last().is_some_and(|(_, o)| *o == "\"") => {
+                let interpolation = out.open.iter().rev().find(|(_, o)| *o == "${").map(|(at, _)| *at);
+                match interpolation {
+                    Some(at) => {
+                        out.unclosed_interpolation.get_or_insert(at);
+                    }
+                    None => {
+                        let quote = out.open.last().map(|(at, _)| *at);
+                        if out.multiline_string.is_none() {
+                            out.multiline_string = quote;
+                        }
+                    }
+                }
+            }
+            TokenKind::HeredocOpen => match token.partner {
+                Some(close) => i = close,
+                None => {
+                    let delimiter = heredoc_delimiter(&text[at..token.end]);
+                    out.unterminated_heredoc = Some((at, delimiter.to_string()));
+                    // Everything after it is the heredoc's.
+                    break;
+                }
+            },
+            _ => {}
+        }
+        i += 1;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_unclosed_brackets() {
+        let text = "a {\n  b = [1, (2)\n}\n";
+        let s = scan(text, text.len());
+        assert_eq!(s.open, vec![(2, "{"), (10, "[")]);
+        assert_eq!(s.innermost_bracket(), Some((10, "[")));
+        let closed = "a {\n  b = \"}\" # }\n  c = \"${x}\" // {\n /* { */ }\n";
+        assert_eq!(scan(closed, closed.len()), Scan::default());
+    }
+
+    #[test]
+    fn finds_strings_over_line_ends() {
+        let text = "a = \"x\ny\"\n";
+        assert_eq!(scan(text, text.len()).multiline_string, Some(4));
+        let interpolated = "a = \"${\n  x\n}\"\n";
+        assert_eq!(scan(interpolated, interpolated.len()).multiline_string, None);
+        let escaped = "a = \"$${\" \n b = \"\\\"\"\n";
+        assert_eq!(scan(escaped, escaped.len()), Scan::default());
+        let unclosed = "a = \"x-${var.env\"\nb = 1\n";
+        let s = scan(unclosed, unclosed.len());
+        assert_eq!((s.multiline_string, s.unclosed_interpolation), (None, Some(7)));
+    }
+
+    #[test]
+    fn skips_heredocs_and_finds_unterminated_ones() {
+        let text = "a = <<-EOT\n  \"{[\n  EOT\nb = {\n";
+        let s = scan(text, text.len());
+        assert_eq!(s.open, vec![(27, "{")]);
+        assert_eq!(s.multiline_string, None);
+        let open = "a = 1\nb = <<EOT\nx\nEOF\n";
+        assert_eq!(scan(open, open.len()).unterminated_heredoc, Some((10, "EOT".to_string())));
+    }
+
+    #[test]
+    fn a_heredoc_ends_at_its_delimiter_line_even_with_a_template_left_open() {
+        // The user sees a heredoc that ends; what is wrong is inside it, and the object after
+        // it is closed.
+        let text = "x = {\n  a = <<EOT\n${ oops\nEOT\n  b = \"c\"\n}\n";
+        assert_eq!(scan(text, text.len()), Scan::default());
+    }
+
+    #[test]
+    fn stops_at_the_offset_and_survives_any_bytes() {
+        let text = "a { b = [";
+        assert_eq!(scan(text, 4).open, vec![(2, "{")]);
+        for s in ["\"", "<<", "<<-", "<<E", "${", "/*", "\"\\", "\"$", "\"%%", "}}]])"] {
+            let _ = scan(s, s.len() + 10);
+        }
+    }
 }
