@@ -1,16 +1,26 @@
-//! What every block decoder shares: the items of a body (with attributes set twice reported and
-//! dropped), settings that must be literals, unknown arguments, block labels and names,
-//! duplicate declarations, and spans.
+//! What every block decoder shares: the [`Loader`] they all add to, the items of a body (with
+//! attributes set twice reported and dropped), settings that must be literals, unknown
+//! arguments, block labels and names, duplicate declarations, and spans.
 
+use std::collections::HashMap;
 use std::ops::Range;
 
 use hcl_edit::structure::{Attribute, Block, Body, Structure};
 use hcl_edit::Span as _;
 
 use super::expr::{literal_kind, literal_str};
-use super::load::Loader;
-use super::model::AttrExpr;
+use super::model::{AttrExpr, Config};
 use crate::diag::{did_you_mean, Diag, FileId, Span};
+
+/// Accumulates the model and the diagnostics of all files of one stack.
+#[derive(Default)]
+pub(super) struct Loader {
+    pub(super) config: Config,
+    pub(super) diags: Vec<Diag>,
+    /// Byte offsets (per file) of attribute keys that were renamed to get past hcl-edit's
+    /// "redefined attribute" error, with their original names; see `parse_recovering`.
+    pub(super) renamed: HashMap<(FileId, usize), String>,
+}
 
 /// One element of a body after duplicate attributes have been reported and dropped.
 pub(super) enum Item<'a> {

@@ -3,8 +3,9 @@
 
 use std::path::{Path, PathBuf};
 
-use super::load::{lower_first, Loader};
+use super::decode::Loader;
 use super::model::Config;
+use super::syntax::lower_first;
 use crate::diag::{Diag, Span};
 
 /// Loads every `*.hcl` file of `dir` (not recursively, in file-name order), then the files of

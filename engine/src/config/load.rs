@@ -4,11 +4,11 @@
 //! name, label and expression goes into the model with its span so that any later stage (schema
 //! checks, evaluation, the provider's own validation) can point at the exact place in the file.
 //!
-//! This file holds the [`Loader`] that the rest of the module adds to. It parses each file
-//! (`parse.rs`), checks each top-level block's type, labels and names, hands the block to the
-//! decoder of its kind (`resource.rs`, `variable.rs`, `locals.rs`, `output.rs`, `provider.rs`,
-//! `settings.rs`, `include.rs`), and at the end reports declarations repeated across files.
-//! Which files make up the stack is decided in `files.rs`.
+//! This file drives the [`Loader`] (defined in `decode.rs`, with what every decoder shares): it
+//! parses each file (`parse.rs`), checks each top-level block's type, labels and names, hands
+//! the block to the decoder of its kind (`resource.rs`, `variable.rs`, `locals.rs`, `output.rs`,
+//! `provider.rs`, `settings.rs`, `include.rs`), and at the end reports declarations repeated
+//! across files. Which files make up the stack is decided in `files.rs`.
 //!
 //! Errors are collected, not returned early: one broken block does not hide the problems of the
 //! next, and bad input never panics (the tests cut and flip bytes of a valid stack to hold that).
@@ -19,7 +19,7 @@ use std::path::PathBuf;
 use hcl_edit::structure::{Block, Structure};
 use hcl_edit::Span as _;
 
-use super::decode::{check_name, duplicate, label_count_diag, span};
+use super::decode::{check_name, duplicate, label_count_diag, span, Loader};
 pub use super::files::load_dir;
 use super::model::{Config, Mode};
 pub(crate) use super::syntax::syntax_diags;
@@ -37,16 +37,6 @@ pub fn load_sources(files: Vec<(PathBuf, String)>) -> (Config, Vec<Diag>) {
         loader.load_file(path, text);
     }
     loader.finish()
-}
-
-/// Accumulates the model and the diagnostics of all files of one stack.
-#[derive(Default)]
-pub(super) struct Loader {
-    pub(super) config: Config,
-    pub(super) diags: Vec<Diag>,
-    /// Byte offsets (per file) of attribute keys that were renamed to get past hcl-edit's
-    /// "redefined attribute" error, with their original names; see `parse_recovering`.
-    pub(super) renamed: HashMap<(FileId, usize), String>,
 }
 
 impl Loader {
@@ -204,14 +194,4 @@ fn dedup<T, K: Eq + std::hash::Hash>(
             }
         }
     });
-}
-
-/// Starts a message from elsewhere (an I/O error, the parser) with a lower-case letter, as every
-/// diagnostic does.
-pub(super) fn lower_first(s: &str) -> String {
-    let mut chars = s.chars();
-    match chars.next() {
-        Some(c) => c.to_lowercase().chain(chars).collect(),
-        None => String::new(),
-    }
 }

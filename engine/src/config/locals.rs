@@ -3,8 +3,7 @@
 use hcl_edit::structure::Block;
 use hcl_edit::Span as _;
 
-use super::decode::{span, Item};
-use super::load::Loader;
+use super::decode::{span, Item, Loader};
 use super::model::LocalDef;
 use crate::diag::{Diag, FileId};
 

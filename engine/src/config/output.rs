@@ -3,8 +3,7 @@
 use hcl_edit::structure::Block;
 use hcl_edit::Span as _;
 
-use super::decode::{header_span, span, Item};
-use super::load::Loader;
+use super::decode::{header_span, span, Item, Loader};
 use super::model::OutputBlock;
 use crate::diag::{Diag, FileId};
 

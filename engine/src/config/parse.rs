@@ -4,7 +4,7 @@
 use hcl_edit::structure::{Attribute, Body};
 use hcl_edit::Span as _;
 
-use super::load::Loader;
+use super::decode::Loader;
 use super::syntax::syntax_diags;
 use crate::diag::{Diag, FileId, Span};
 use crate::lexer::is_id_continue;

@@ -2,8 +2,7 @@
 
 use hcl_edit::structure::Block;
 
-use super::decode::{check_name, header_span, Item};
-use super::load::Loader;
+use super::decode::{check_name, header_span, Item, Loader};
 use super::model::{BodyExpr, ProviderBlock};
 use crate::diag::FileId;
 

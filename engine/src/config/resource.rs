@@ -9,9 +9,8 @@ use hcl_edit::expr::Expression;
 use hcl_edit::structure::{Block, Body};
 use hcl_edit::Span as _;
 
-use super::decode::{duplicate, header_span, label_count_diag, span, Item};
+use super::decode::{duplicate, header_span, label_count_diag, span, Item, Loader};
 use super::expr::{attr_path, resource_reference, traversal_names};
-use super::load::Loader;
 use super::model::{AttrExpr, BodyExpr, Dynamic, Lifecycle, Mode, NestedBlock, ResourceBlock, Spanned};
 use crate::diag::{Diag, FileId, Span};
 

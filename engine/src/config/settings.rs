@@ -6,9 +6,8 @@ use std::collections::BTreeMap;
 use hcl_edit::structure::Block;
 use hcl_edit::Span as _;
 
-use super::decode::{duplicate, header_span, label_count_diag, span, Item};
+use super::decode::{duplicate, header_span, label_count_diag, span, Item, Loader};
 use super::expr::{literal_str, object_key_name};
-use super::load::Loader;
 use super::model::BackendConfig;
 use crate::diag::{Diag, FileId};
 

@@ -6,7 +6,6 @@
 
 use std::ops::Range;
 
-use super::load::lower_first;
 use crate::diag::{Diag, FileId, Span};
 use crate::lexer::{self, heredoc_delimiter, is_id_continue, Bracket, HeredocEnd, TokenKind};
 
@@ -200,6 +199,16 @@ fn plain_syntax_diag(file: FileId, text: &str, message: &str, at: Range<usize>, 
         format!("syntax error: {}", lower_first(message))
     };
     Diag::error(summary).code("parse::syntax").label(Span::new(file, at), "here").help(help)
+}
+
+/// Starts a message from elsewhere (an I/O error, the parser) with a lower-case letter, as every
+/// diagnostic does.
+pub(super) fn lower_first(s: &str) -> String {
+    let mut chars = s.chars();
+    match chars.next() {
+        Some(c) => c.to_lowercase().chain(chars).collect(),
+        None => String::new(),
+    }
 }
 
 /// What a scan of the text up to some offset finds: the openings a parse error may be about.

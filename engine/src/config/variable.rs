@@ -3,8 +3,7 @@
 use hcl_edit::structure::Block;
 use hcl_edit::Span as _;
 
-use super::decode::{header_span, label_count_diag, span, Item};
-use super::load::Loader;
+use super::decode::{header_span, label_count_diag, span, Item, Loader};
 use super::model::{Validation, VariableBlock};
 use crate::diag::{Diag, FileId};
 
