@@ -12,12 +12,15 @@
 //! Expressions are otherwise kept exactly as written, and so are comments, string contents and
 //! heredocs. That is why the formatter does not re-print the hcl-edit syntax tree (its encoder
 //! would re-space expressions) but works on the source text itself: [`hcl_edit`] first checks the
-//! file is valid, a small lexer that knows where strings, heredocs and comments start and end then
-//! splits it into tokens, and each physical line is re-emitted with a computed indentation. Bytes
-//! that belong to a string literal, a heredoc or a multi-line comment are copied unchanged.
+//! file is valid, the engine's HCL lexer (`crate::lexer`, which knows where strings, heredocs and
+//! comments start and end) splits it into tokens, and each physical line is re-emitted with a
+//! computed indentation. Bytes that belong to a string literal, a heredoc or a multi-line comment
+//! are copied unchanged.
 
 use std::fmt::{self, Write as _};
 use std::ops::Range;
+
+use crate::lexer;
 
 /// Why a file could not be formatted: a syntax error at a byte offset with a message.
 #[derive(Debug, Clone, PartialEq)]
@@ -89,7 +92,7 @@ pub fn unified_diff(path: &str, original: &str, formatted: &str) -> String {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Lexing
+// Tokens
 // ---------------------------------------------------------------------------------------------
 
 /// The kinds of bracket whose nesting drives indentation.
@@ -137,8 +140,7 @@ struct Token {
     partner: Option<usize>,
 }
 
-/// What the lexer knows about a newline character, which is what the formatter needs to treat
-/// the line after it.
+/// What the formatter needs to know about a newline character to treat the line after it.
 #[derive(Clone, Copy, Debug)]
 struct Break {
     /// Byte offset of the `\n`.
@@ -161,11 +163,7 @@ enum Ctx {
     },
     Code(Bracket),
     Quoted,
-    /// A heredoc's body; `delim` is the byte range of the marker in the source.
-    Heredoc {
-        delim: (usize, usize),
-        at_line_start: bool,
-    },
+    Heredoc,
 }
 
 struct Frame {
@@ -173,85 +171,66 @@ struct Frame {
     opener: Option<usize>,
 }
 
-/// A lexer for exactly as much HCL as formatting needs. It runs only on input hcl-edit has
-/// accepted, but it is total: any input yields tokens without panicking.
-struct Lexer<'a> {
-    src: &'a str,
-    bytes: &'a [u8],
-    pos: usize,
+/// Reads the shared lexer's tokens the way formatting needs them: which `{` opens a block body
+/// and which an object, which tokens sit inside a heredoc, and what each line break means for
+/// the line after it. String and heredoc text needs no token here: whatever lies between tokens
+/// is copied as it is.
+struct Tokens {
     stack: Vec<Frame>,
     heredocs: usize,
+    /// The opener of a heredoc whose first line has not started yet.
+    heredoc_opener: Option<usize>,
     tokens: Vec<Token>,
     breaks: Vec<Break>,
 }
 
-fn is_id_start(c: char) -> bool {
-    c.is_alphabetic() || c == '_'
-}
-
-fn is_id_continue(c: char) -> bool {
-    c.is_alphanumeric() || c == '_' || c == '-'
-}
-
-impl<'a> Lexer<'a> {
-    fn lex(src: &'a str) -> (Vec<Token>, Vec<Break>) {
-        let mut lexer = Lexer {
-            src,
-            bytes: src.as_bytes(),
-            pos: 0,
+impl Tokens {
+    fn read(src: &str) -> (Vec<Token>, Vec<Break>) {
+        let mut out = Tokens {
             stack: vec![Frame { ctx: Ctx::Body { in_expr: false }, opener: None }],
             heredocs: 0,
+            heredoc_opener: None,
             tokens: Vec::new(),
             breaks: Vec::new(),
         };
-        while lexer.pos < lexer.bytes.len() {
-            match lexer.top() {
-                Ctx::Quoted => lexer.quoted(),
-                Ctx::Heredoc { .. } => lexer.heredoc(),
-                Ctx::Body { .. } | Ctx::Code(_) => lexer.code(),
-            }
+        for token in lexer::lex(src, lexer::HeredocEnd::Parsed) {
+            out.token(src, &token);
         }
-        (lexer.tokens, lexer.breaks)
+        (out.tokens, out.breaks)
     }
 
     fn top(&self) -> Ctx {
         self.stack.last().map_or(Ctx::Body { in_expr: false }, |frame| frame.ctx)
     }
 
-    fn top_mut(&mut self) -> Option<&mut Ctx> {
-        self.stack.last_mut().map(|frame| &mut frame.ctx)
-    }
-
-    fn byte(&self, at: usize) -> Option<u8> {
-        self.bytes.get(at).copied()
-    }
-
-    fn char_at(&self, at: usize) -> Option<char> {
-        self.src.get(at..).and_then(|rest| rest.chars().next())
-    }
-
-    fn push_token(&mut self, kind: Kind, start: usize, end: usize) -> usize {
+    fn push(&mut self, kind: Kind, token: &lexer::Token) -> usize {
+        let (start, end) = (token.start, token.end);
         self.tokens.push(Token { kind, start, end, in_heredoc: self.heredocs > 0, partner: None });
         self.tokens.len() - 1
     }
 
-    fn open(&mut self, kind: Kind, len: usize, ctx: Ctx) {
-        let index = self.push_token(kind, self.pos, self.pos + len);
+    fn open(&mut self, kind: Kind, token: &lexer::Token, ctx: Ctx) {
+        let index = self.push(kind, token);
         self.stack.push(Frame { ctx, opener: Some(index) });
-        self.pos += len;
     }
 
-    /// Emits a closing token and pops the innermost context; the root body is never popped.
-    fn close(&mut self, kind: Kind, len: usize) {
-        let index = self.push_token(kind, self.pos, self.pos + len);
-        self.pos += len;
-        if self.stack.len() > 1 {
-            if let Some(frame) = self.stack.pop() {
-                if let Some(opener) = frame.opener {
-                    self.tokens[opener].partner = Some(index);
-                    self.tokens[index].partner = Some(opener);
-                }
-            }
+    /// Pops the innermost context, which the lexer has paired `token` with, and emits the
+    /// closer that fits it.
+    fn close(&mut self, token: &lexer::Token) {
+        let Some(frame) = self.stack.pop() else { return };
+        let kind = match frame.ctx {
+            Ctx::Body { .. } => Kind::Close(Bracket::Block),
+            Ctx::Code(bracket) => Kind::Close(bracket),
+            Ctx::Quoted => Kind::StrClose,
+            Ctx::Heredoc => Kind::HeredocClose,
+        };
+        let index = self.push(kind, token);
+        if let Some(opener) = frame.opener {
+            self.tokens[opener].partner = Some(index);
+            self.tokens[index].partner = Some(opener);
+        }
+        if matches!(frame.ctx, Ctx::Heredoc) {
+            self.heredocs = self.heredocs.saturating_sub(1);
         }
     }
 
@@ -268,222 +247,73 @@ impl<'a> Lexer<'a> {
         });
     }
 
-    fn code(&mut self) {
-        let start = self.pos;
-        let next = self.byte(start + 1);
-        match self.bytes[start] {
-            b' ' | b'\t' | b'\r' => self.pos += 1,
-            b'\n' => {
-                // An attribute ends at the end of its line unless a bracket is still open.
-                if let Some(Ctx::Body { in_expr }) = self.top_mut() {
-                    *in_expr = false;
-                }
-                self.line_break(start, false, false);
-                self.pos += 1;
+    fn token(&mut self, src: &str, token: &lexer::Token) {
+        use lexer::TokenKind as T;
+        match token.kind {
+            T::Ident => {
+                self.push(Kind::Ident, token);
             }
-            b'#' => self.line_comment(),
-            b'/' if next == Some(b'/') => self.line_comment(),
-            b'/' if next == Some(b'*') => self.block_comment(),
-            b'"' => self.open(Kind::StrOpen, 1, Ctx::Quoted),
-            b'<' if next == Some(b'<') => {
-                if !self.heredoc_opener() {
-                    self.other(1);
-                }
+            T::Number | T::Punct => {
+                self.push(Kind::Other, token);
             }
-            b'{' => {
-                if matches!(self.top(), Ctx::Body { in_expr: false }) {
-                    self.open(Kind::Open(Bracket::Block), 1, Ctx::Body { in_expr: false });
-                } else {
-                    self.open(Kind::Open(Bracket::Object), 1, Ctx::Code(Bracket::Object));
-                }
-            }
-            b'[' => self.open(Kind::Open(Bracket::Square), 1, Ctx::Code(Bracket::Square)),
-            b'(' => self.open(Kind::Open(Bracket::Paren), 1, Ctx::Code(Bracket::Paren)),
-            b'}' => match self.top() {
-                Ctx::Body { .. } if self.stack.len() > 1 => self.close(Kind::Close(Bracket::Block), 1),
-                Ctx::Code(bracket @ (Bracket::Object | Bracket::Template)) => self.close(Kind::Close(bracket), 1),
-                _ => self.other(1),
-            },
-            b']' => match self.top() {
-                Ctx::Code(Bracket::Square) => self.close(Kind::Close(Bracket::Square), 1),
-                _ => self.other(1),
-            },
-            b')' => match self.top() {
-                Ctx::Code(Bracket::Paren) => self.close(Kind::Close(Bracket::Paren), 1),
-                _ => self.other(1),
-            },
-            b'=' if matches!(next, Some(b'=' | b'>')) => self.other(2),
-            b'=' => {
-                self.push_token(Kind::Equals, start, start + 1);
-                self.pos += 1;
-                if let Some(Ctx::Body { in_expr }) = self.top_mut() {
+            T::Assign => {
+                self.push(Kind::Equals, token);
+                if let Some(Frame { ctx: Ctx::Body { in_expr }, .. }) = self.stack.last_mut() {
                     *in_expr = true;
                 }
             }
-            b'!' | b'<' | b'>' if next == Some(b'=') => self.other(2),
-            b'0'..=b'9' => {
-                let mut end = start + 1;
-                while self.byte(end).is_some_and(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'_') {
-                    end += 1;
+            T::Open(lexer::Bracket::Brace) => {
+                if matches!(self.top(), Ctx::Body { in_expr: false }) {
+                    self.open(Kind::Open(Bracket::Block), token, Ctx::Body { in_expr: false });
+                } else {
+                    self.open(Kind::Open(Bracket::Object), token, Ctx::Code(Bracket::Object));
                 }
-                self.other(end - start);
             }
-            _ => match self.char_at(start) {
-                Some(c) if is_id_start(c) => {
-                    let mut end = start + c.len_utf8();
-                    while let Some(c) = self.char_at(end).filter(|&c| is_id_continue(c)) {
-                        end += c.len_utf8();
-                    }
-                    self.push_token(Kind::Ident, start, end);
-                    self.pos = end;
-                }
-                Some(c) => self.other(c.len_utf8()),
-                // Not on a character boundary: cannot happen for a `&str`, but never loop forever.
-                None => self.pos += 1,
-            },
-        }
-    }
-
-    fn other(&mut self, len: usize) {
-        self.push_token(Kind::Other, self.pos, self.pos + len);
-        self.pos += len;
-    }
-
-    fn line_comment(&mut self) {
-        let start = self.pos;
-        let end = self.src[start..].find('\n').map_or(self.bytes.len(), |i| start + i);
-        self.push_token(Kind::LineComment, start, end);
-        self.pos = end;
-    }
-
-    fn block_comment(&mut self) {
-        let start = self.pos;
-        let end = self.src[start + 2..].find("*/").map_or(self.bytes.len(), |i| start + 2 + i + 2);
-        self.push_token(Kind::BlockComment, start, end);
-        for (i, b) in self.bytes[start..end].iter().enumerate() {
-            if *b == b'\n' {
-                self.line_break(start + i, false, true);
+            T::Open(lexer::Bracket::Square) => {
+                self.open(Kind::Open(Bracket::Square), token, Ctx::Code(Bracket::Square))
             }
-        }
-        self.pos = end;
-    }
-
-    /// Recognises `<<EOT` / `<<-EOT` followed by a line ending, as hcl-edit does.
-    fn heredoc_opener(&mut self) -> bool {
-        let start = self.pos;
-        let mut p = start + 2;
-        if self.byte(p) == Some(b'-') {
-            p += 1;
-        }
-        let delim_start = p;
-        match self.char_at(p) {
-            Some(c) if is_id_start(c) => p += c.len_utf8(),
-            _ => return false,
-        }
-        while let Some(c) = self.char_at(p).filter(|&c| is_id_continue(c)) {
-            p += c.len_utf8();
-        }
-        let line_ending =
-            self.byte(p) == Some(b'\n') || (self.byte(p) == Some(b'\r') && self.byte(p + 1) == Some(b'\n'));
-        if !line_ending {
-            return false;
-        }
-        let index = self.push_token(Kind::HeredocOpen, start, p);
-        // The opener's line ending is syntax, not content: record it before entering the
-        // heredoc so that a CRLF there becomes LF like any other line's.
-        let newline = if self.byte(p) == Some(b'\r') { p + 1 } else { p };
-        self.line_break(newline, false, true);
-        self.stack
-            .push(Frame { ctx: Ctx::Heredoc { delim: (delim_start, p), at_line_start: true }, opener: Some(index) });
-        self.heredocs += 1;
-        self.pos = newline + 1;
-        true
-    }
-
-    /// Handles `$${`, `%%{` (escapes, stay literal) and `${`, `%{` (open a template sequence).
-    /// Returns true when a template sequence was opened.
-    fn template_marker(&mut self) -> bool {
-        let b = self.bytes[self.pos];
-        if self.byte(self.pos + 1) == Some(b) && self.byte(self.pos + 2) == Some(b'{') {
-            self.pos += 3;
-            false
-        } else if self.byte(self.pos + 1) == Some(b'{') {
-            self.open(Kind::Open(Bracket::Template), 2, Ctx::Code(Bracket::Template));
-            true
-        } else {
-            self.pos += 1;
-            false
-        }
-    }
-
-    fn quoted(&mut self) {
-        while self.pos < self.bytes.len() {
-            match self.bytes[self.pos] {
-                b'"' => {
-                    self.close(Kind::StrClose, 1);
+            T::Open(lexer::Bracket::Paren) => self.open(Kind::Open(Bracket::Paren), token, Ctx::Code(Bracket::Paren)),
+            T::TemplateOpen => self.open(Kind::Open(Bracket::Template), token, Ctx::Code(Bracket::Template)),
+            T::QuoteOpen => self.open(Kind::StrOpen, token, Ctx::Quoted),
+            T::Close(_) | T::TemplateClose | T::QuoteClose | T::HeredocClose if token.partner.is_some() => {
+                self.close(token)
+            }
+            // A closer the lexer could not pair; only a file hcl-edit rejects has one.
+            T::Close(_) | T::TemplateClose | T::QuoteClose | T::HeredocClose => {
+                self.push(Kind::Other, token);
+            }
+            T::HeredocOpen => self.heredoc_opener = Some(self.push(Kind::HeredocOpen, token)),
+            T::Newline => {
+                if let Some(opener) = self.heredoc_opener.take() {
+                    // The opener's line ending is syntax, not content: record it before entering
+                    // the heredoc so that a CRLF there becomes LF like any other line's.
+                    self.line_break(token.start, false, true);
+                    self.stack.push(Frame { ctx: Ctx::Heredoc, opener: Some(opener) });
+                    self.heredocs += 1;
                     return;
                 }
-                b'\\' => {
-                    self.pos += 1;
-                    self.pos += self.char_at(self.pos).map_or(1, char::len_utf8);
-                }
-                b'$' | b'%' => {
-                    if self.template_marker() {
-                        return;
+                match self.top() {
+                    Ctx::Quoted | Ctx::Heredoc => self.line_break(token.start, true, true),
+                    Ctx::Body { .. } | Ctx::Code(_) => {
+                        // An attribute ends at the end of its line unless a bracket is still open.
+                        if let Some(Frame { ctx: Ctx::Body { in_expr }, .. }) = self.stack.last_mut() {
+                            *in_expr = false;
+                        }
+                        self.line_break(token.start, false, false);
                     }
                 }
-                b'\n' => {
-                    // hcl-edit accepts a raw newline in a quoted string; it is content.
-                    self.line_break(self.pos, true, true);
-                    self.pos += 1;
-                }
-                _ => self.pos += 1,
             }
-        }
-    }
-
-    fn set_heredoc_line_start(&mut self, value: bool) {
-        if let Some(Ctx::Heredoc { at_line_start, .. }) = self.top_mut() {
-            *at_line_start = value;
-        }
-    }
-
-    fn heredoc(&mut self) {
-        loop {
-            let Ctx::Heredoc { delim, at_line_start } = self.top() else { return };
-            if at_line_start {
-                self.set_heredoc_line_start(false);
-                let mut p = self.pos;
-                while matches!(self.byte(p), Some(b' ' | b'\t')) {
-                    p += 1;
-                }
-                let marker = &self.src[delim.0..delim.1];
-                let after = p + marker.len();
-                if self.src.get(p..).is_some_and(|rest| rest.starts_with(marker))
-                    && !self.char_at(after).is_some_and(is_id_continue)
-                {
-                    let len = after - self.pos;
-                    self.close(Kind::HeredocClose, len);
-                    self.heredocs = self.heredocs.saturating_sub(1);
-                    return;
+            T::LineComment => {
+                self.push(Kind::LineComment, token);
+            }
+            T::BlockComment => {
+                self.push(Kind::BlockComment, token);
+                let text = &src[token.start..token.end];
+                for (i, _) in text.match_indices('\n') {
+                    self.line_break(token.start + i, false, true);
                 }
             }
-            if self.pos >= self.bytes.len() {
-                return;
-            }
-            match self.bytes[self.pos] {
-                b'\n' => {
-                    self.line_break(self.pos, true, true);
-                    self.pos += 1;
-                    self.set_heredoc_line_start(true);
-                }
-                b'$' | b'%' => {
-                    if self.template_marker() {
-                        return;
-                    }
-                }
-                _ => self.pos += 1,
-            }
+            T::Literal => {}
         }
     }
 }
@@ -764,7 +594,7 @@ fn drop_blank_lines(lines: Vec<OutLine>) -> Vec<OutLine> {
 
 /// Formats a source that hcl-edit has accepted.
 fn render(src: &str) -> String {
-    let (tokens, breaks) = Lexer::lex(src);
+    let (tokens, breaks) = Tokens::read(src);
     let mut levels = Levels::default();
     let lines: Vec<OutLine> =
         split_lines(src, &tokens, &breaks).iter().map(|line| format_line(src, line, &tokens, &mut levels)).collect();
@@ -900,7 +730,7 @@ mod tests {
 
     /// The text of every comment, in order, with trailing whitespace (which fmt drops) removed.
     fn comments(src: &str) -> Vec<String> {
-        let (tokens, _) = Lexer::lex(src);
+        let (tokens, _) = Tokens::read(src);
         tokens
             .iter()
             .filter(|t| matches!(t.kind, Kind::LineComment | Kind::BlockComment))

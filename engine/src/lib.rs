@@ -10,6 +10,7 @@ pub mod eval;
 pub mod fmt;
 pub mod graph;
 pub mod import;
+mod lexer;
 pub mod plan;
 pub mod registry;
 pub mod scope;

@@ -13,7 +13,7 @@ use hcl_edit::expr::Expression;
 use hcl_edit::Span as _;
 use tether_sdk::{AttrPath, AttrType, Block, PathStep, ProviderSchema, ResourceSchema};
 
-use super::load::{literal_kind, literal_str, object_key_name};
+use super::expr::{literal_kind, literal_str, object_key_name};
 use super::model::*;
 use crate::diag::{did_you_mean, Diag, Span};
 
