@@ -81,16 +81,6 @@ pub fn format_source(src: &str) -> Result<String, FmtError> {
     Ok(formatted)
 }
 
-/// A unified diff (via `similar`) between original and formatted, with `--- path` / `+++ path`
-/// headers; empty when equal, so a caller can print it as is for a check or diff mode.
-#[must_use]
-pub fn unified_diff(path: &str, original: &str, formatted: &str) -> String {
-    if original == formatted {
-        return String::new();
-    }
-    similar::TextDiff::from_lines(original, formatted).unified_diff().context_radius(3).header(path, path).to_string()
-}
-
 // ---------------------------------------------------------------------------------------------
 // Tokens
 // ---------------------------------------------------------------------------------------------
@@ -1054,19 +1044,6 @@ j   = 10 # a trailing comment does not
 
         let unclosed = "block {\n  a = 1\n";
         assert!(format_source(unclosed).is_err());
-    }
-
-    #[test]
-    fn unified_diff_shows_removed_and_added_lines() {
-        let original = "block {\n    a=1\n  bb = 2\n}\n";
-        let formatted = format_source(original).unwrap();
-        let diff = unified_diff("main.hcl", original, &formatted);
-        assert!(diff.starts_with("--- main.hcl\n+++ main.hcl\n"), "{diff}");
-        assert!(diff.contains("\n-    a=1\n"), "{diff}");
-        assert!(diff.contains("\n+  a  = 1\n"), "{diff}");
-        assert!(diff.contains("\n-  bb = 2\n") || diff.contains(" bb = 2"), "{diff}");
-        assert!(diff.contains("@@"), "{diff}");
-        assert_eq!(unified_diff("main.hcl", &formatted, &formatted), "");
     }
 
     #[test]

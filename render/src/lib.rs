@@ -28,6 +28,7 @@ pub mod apply;
 pub mod cost;
 pub mod diagnostics;
 pub mod drift;
+pub mod fmt;
 pub mod graph;
 pub mod output;
 pub mod plan;

@@ -54,7 +54,7 @@ pub async fn run(env: &Env, args: &cli::FmtArgs) -> Code {
         }
         println!("{}", path.display());
         if args.diff {
-            print!("{}", tether_engine::fmt::unified_diff(&path.display().to_string(), &text, &formatted));
+            print!("{}", tether_render::fmt::unified_diff(&path.display().to_string(), &text, &formatted));
         }
         if args.check {
             code = 1;
