@@ -14,6 +14,7 @@ pub mod client;
 pub mod common;
 pub mod ec2;
 pub mod eks;
+pub mod iam;
 mod owned;
 pub mod pricing;
 pub mod resource;
@@ -58,6 +59,7 @@ impl AwsProvider {
             .into_iter()
             .chain(route53resolver::resources())
             .chain(eks::resources())
+            .chain(iam::resources())
             .chain(ssm::resources())
             .map(|r| (r.type_name(), r))
             .collect();
@@ -135,6 +137,10 @@ impl Provider for AwsProvider {
 
     fn validate_plan(&self, resources: &[tether_sdk::PlannedResource]) -> Vec<Diagnostic> {
         checks::validate_plan(resources)
+    }
+
+    fn reachability(&self, planned: &[tether_sdk::PlannedResource]) -> Vec<tether_sdk::FlowReport> {
+        checks::flows(planned)
     }
 
     fn canonicalize(&self, type_name: &str, path: &AttrPath, value: Value) -> Value {
