@@ -18,6 +18,7 @@ pub mod iam;
 mod owned;
 pub mod pricing;
 pub mod resource;
+pub mod rolesanywhere;
 pub mod route53resolver;
 pub mod ssm;
 
@@ -60,6 +61,7 @@ impl AwsProvider {
             .chain(route53resolver::resources())
             .chain(eks::resources())
             .chain(iam::resources())
+            .chain(rolesanywhere::resources())
             .chain(ssm::resources())
             .map(|r| (r.type_name(), r))
             .collect();
