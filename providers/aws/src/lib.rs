@@ -74,7 +74,7 @@ impl AwsProvider {
             .attr(
                 "instance_prices",
                 Attribute::optional(AttrType::map_of(AttrType::Number)).describe(
-                    "instance type -> USD per hour, for cost estimates; overrides the shipped us-east-1 table",
+                    "instance type -> USD per hour, for cost estimates; overrides the shipped table of the region",
                 ),
             )
             .block(
