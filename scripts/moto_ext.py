@@ -18,8 +18,13 @@ EKS's REST paths. Then moto's server runs exactly as `moto_server` does, with th
     .venv/bin/python scripts/moto_ext.py -H 127.0.0.1 -p 5000
 """
 
+import os
 from datetime import datetime, timedelta, timezone
 from typing import Any
+
+# AWS managed policies (arn:aws:iam::aws:policy/...) exist in every account; moto creates them
+# only when asked. The reference stack attaches several (AmazonEKSClusterPolicy, ...).
+os.environ.setdefault("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
 
 from moto.core.responses import ActionResult, EmptyResult
 from moto.eks import urls as eks_urls
