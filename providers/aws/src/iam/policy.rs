@@ -85,9 +85,17 @@ impl AwsResource for Policy {
                 Value::map([
                     ("id", Value::from(item.id.as_str())),
                     ("arn", Value::from(item.id.as_str())),
-                    ("policy_id", opt_str(d.policy_id())),
+                    // Some endpoints (the emulator) leave the name and ID out of this listing:
+                    // the name is the ARN's last segment, the ID what was read before.
+                    (
+                        "policy_id",
+                        d.policy_id()
+                            .map(Value::from)
+                            .or_else(|| item.prior.get("policy_id").filter(|v| !v.is_unknown()).cloned())
+                            .unwrap_or_default(),
+                    ),
                     ("attachment_count", d.attachment_count().map(|n| Value::int(n.into())).unwrap_or_default()),
-                    ("name", opt_str(d.policy_name())),
+                    ("name", opt_str(d.policy_name().or_else(|| item.id.rsplit('/').next()))),
                     ("path", opt_str(d.path())),
                     ("description", opt_str(d.description().filter(|s| !s.is_empty()))),
                     ("policy", canonical_policy_value(document)),
@@ -116,7 +124,8 @@ impl AwsResource for Policy {
             Err(e) if is_already_exists(&e) => {
                 // The ARN of a policy of this name and path in this account.
                 let found = policy_details(cx).await?.into_iter().find(|d| {
-                    d.policy_name() == Some(name.as_str()) && d.path() == Some(str_of(planned, "path").unwrap_or("/"))
+                    d.arn().and_then(|a| a.rsplit('/').next()) == Some(name.as_str())
+                        && d.path() == Some(str_of(planned, "path").unwrap_or("/"))
                 });
                 let arn = found.and_then(|d| d.arn().map(str::to_string)).unwrap_or_default();
                 let tags = iam
