@@ -2,8 +2,8 @@
 //!
 //! The ID is the profile name. The role and tags change in place (the old role removed, the
 //! new one added); name and path force a replacement. A refresh is one paginated
-//! ListInstanceProfiles for every profile, plus ListInstanceProfileTags for each profile read,
-//! since no listing returns tags.
+//! ListInstanceProfiles for every profile, plus GetInstanceProfile for each profile read, since
+//! no listing returns tags.
 
 use std::collections::BTreeMap;
 
@@ -52,13 +52,15 @@ impl AwsResource for InstanceProfile {
         let mut out = BTreeMap::new();
         for item in items {
             let Some(p) = profiles.iter().find(|p| p.instance_profile_name() == item.id) else { continue };
-            let tags = iam
-                .list_instance_profile_tags()
+            // No listing returns a profile's tags: GetInstanceProfile does.
+            let full = iam
+                .get_instance_profile()
                 .instance_profile_name(&item.id)
                 .send()
                 .await
-                .map_err(|e| aws_error(cx.address, "ListInstanceProfileTags", e))?;
-            let (tags, tags_all) = read_tags(cx, tags.tags(), Some(&item.prior));
+                .map_err(|e| aws_error(cx.address, "GetInstanceProfile", e))?;
+            let tags = full.instance_profile().map(|p| p.tags()).unwrap_or_default();
+            let (tags, tags_all) = read_tags(cx, tags, Some(&item.prior));
             out.insert(
                 item.id.clone(),
                 Value::map([
