@@ -72,7 +72,7 @@ fn attachments_propagate_to_a_route_table() {
             .filter_map(|p| p.transit_gateway_attachment_id().map(str::to_string))
             .collect()
     };
-    assert_eq!(propagating(&rt), [attachment.clone()]);
+    assert_eq!(propagating(&rt), std::slice::from_ref(&attachment));
     let plan = moto.tether(dir.path(), &["plan", "--detailed-exitcode"]).expect(0);
     let calls = plan.api_calls();
     // One for the propagation type's table, one for the attachment's default-table flags.
@@ -93,7 +93,7 @@ fn attachments_propagate_to_a_route_table() {
         drift.stdout
     );
     moto.tether(dir.path(), &["apply", "--auto-approve"]).expect(0);
-    assert_eq!(propagating(&rt), [attachment.clone()]);
+    assert_eq!(propagating(&rt), std::slice::from_ref(&attachment));
 
     // Import by Terraform's <table>_<attachment> ID.
     let id = format!("{table}_{attachment}");

@@ -567,14 +567,19 @@ impl Provider for OnpremProvider {
                     return ApplyResponse::default();
                 };
                 let extras = prior.get("registry_hosts_path").and_then(Value::as_str);
-                std::iter::once(path)
-                    .chain(extras)
-                    .try_for_each(|p| match std::fs::remove_file(p) {
-                        Ok(()) => Ok(()),
-                        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
-                        Err(e) => Err(io_diag(&req.address, "remove", p, e)),
-                    })
-                    .map(|()| None)
+                let removed = std::iter::once(path).chain(extras).try_for_each(|p| match std::fs::remove_file(p) {
+                    Ok(()) => Ok(()),
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+                    Err(e) => Err(io_diag(&req.address, "remove", p, e)),
+                });
+                // The hosts.toml's `<pool>.certs.d/<host>/` directories were made for it: remove
+                // them when they are left empty (remove_dir refuses a directory with anything in it).
+                if let Some(hosts) = extras.map(Path::new) {
+                    for dir in hosts.ancestors().skip(1).take(2) {
+                        let _ = std::fs::remove_dir(dir);
+                    }
+                }
+                removed.map(|()| None)
             }
         };
         match result {

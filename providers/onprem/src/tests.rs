@@ -496,6 +496,7 @@ async fn the_hosts_toml_is_written_beside_the_pool_and_its_edits_are_drift() {
     assert_ne!(drifted.get("config_sha256"), state.get("config_sha256"), "an edit of hosts.toml is drift");
     assert!(apply(&p, NODE_POOL, addr, Change::Delete { prior: state }).await.is_none());
     assert!(!Path::new(&hosts).exists(), "destroy removes it too");
+    assert!(!Path::new(&hosts).parent().unwrap().parent().unwrap().exists(), "and the directories made for it");
 }
 
 const PSK1: &str = "Tunnel1.Key_AbCdEf12";

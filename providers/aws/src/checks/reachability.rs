@@ -45,12 +45,14 @@ pub fn flows(stack: &Stack<'_>) -> Vec<FlowReport> {
     out
 }
 
+/// A broken hop, as one diagnostic: code, address, attribute and reason.
+type BreakKey = (String, Option<String>, Option<String>, String);
+
 /// One diagnostic per place that breaks flows, listing the flows it breaks. Flows broken by
 /// a missing cluster security group rule are left to `firewall::missing-rule`, which reports
 /// them with the rule to add.
 pub fn check(stack: &Stack<'_>) -> Vec<Diagnostic> {
-    let mut found: BTreeMap<(String, Option<String>, Option<String>, String), (Diagnostic, Vec<String>)> =
-        BTreeMap::new();
+    let mut found: BTreeMap<BreakKey, (Diagnostic, Vec<String>)> = BTreeMap::new();
     for f in flows(stack) {
         let FlowStatus::Broken { broken, code, reason, help, related, .. } = &f.status else { continue };
         if !code.starts_with("reach::") {
