@@ -116,35 +116,58 @@ const STRING_OR_LIST: [&str; 4] = ["Action", "NotAction", "Resource", "NotResour
 /// the same compare equal. `None` when the text is not JSON.
 pub fn canonical_policy(text: &str) -> Option<String> {
     let json: serde_json::Value = serde_json::from_str(text).ok()?;
-    Some(canonical_json(&normalize(json, None)).to_string())
+    Some(canonical_json(&document(json)).to_string())
 }
 
-fn normalize(v: serde_json::Value, key: Option<&str>) -> serde_json::Value {
+/// A document: its `Statement` becomes a list of canonical statements.
+fn document(v: serde_json::Value) -> serde_json::Value {
+    use serde_json::Value as J;
+    let J::Object(m) = v else { return v };
+    J::Object(
+        m.into_iter()
+            .map(|(k, v)| {
+                if k != "Statement" {
+                    return (k, v);
+                }
+                let items = match v {
+                    J::Array(items) => items,
+                    one => vec![one],
+                };
+                (k, J::Array(items.into_iter().map(statement).collect()))
+            })
+            .collect(),
+    )
+}
+
+/// One statement: string-or-list fields, principal maps and condition blocks made canonical.
+fn statement(v: serde_json::Value) -> serde_json::Value {
+    use serde_json::Value as J;
+    let J::Object(m) = v else { return v };
+    let map_values = |v: J, f: &dyn Fn(J) -> J| match v {
+        J::Object(m) => J::Object(m.into_iter().map(|(k, v)| (k, f(v))).collect()),
+        other => other,
+    };
+    J::Object(
+        m.into_iter()
+            .map(|(k, v)| {
+                let v = match k.as_str() {
+                    key if STRING_OR_LIST.contains(&key) => string_or_list(v),
+                    "Principal" | "NotPrincipal" => map_values(v, &string_or_list),
+                    // Operator -> condition key -> value(s).
+                    "Condition" => map_values(v, &|op| map_values(op, &string_or_list)),
+                    _ => v,
+                };
+                (k, v)
+            })
+            .collect(),
+    )
+}
+
+/// A value IAM accepts as one string or a list of them: one element alone, several sorted.
+fn string_or_list(v: serde_json::Value) -> serde_json::Value {
     use serde_json::Value as J;
     match v {
-        J::Object(m) => {
-            let inner_key = |k: &str| -> Option<String> {
-                // Principal maps and condition operators hold string-or-list values too.
-                match key {
-                    Some("Principal" | "NotPrincipal") => Some("list".into()),
-                    Some(op) if is_condition_block(op) => Some("list".into()),
-                    _ => Some(k.to_string()),
-                }
-            };
-            J::Object(
-                m.into_iter()
-                    .map(|(k, v)| {
-                        let ik = inner_key(&k);
-                        (k, normalize(v, ik.as_deref()))
-                    })
-                    .collect(),
-            )
-        }
-        J::Array(items) if key == Some("Statement") => {
-            J::Array(items.into_iter().map(|i| normalize(i, None)).collect())
-        }
-        J::Array(items) if key.is_some_and(|k| k == "list" || STRING_OR_LIST.contains(&k)) => {
-            let mut items: Vec<J> = items.into_iter().map(|i| normalize(i, None)).collect();
+        J::Array(mut items) => {
             items.sort_by_key(|i| i.to_string());
             items.dedup();
             if items.len() == 1 {
@@ -153,26 +176,8 @@ fn normalize(v: serde_json::Value, key: Option<&str>) -> serde_json::Value {
                 J::Array(items)
             }
         }
-        J::Array(items) => J::Array(items.into_iter().map(|i| normalize(i, None)).collect()),
-        other if key == Some("Statement") => J::Array(vec![normalize(other, None)]),
         other => other,
     }
-}
-
-/// The condition operators are the keys of a statement's `Condition` map; their values map
-/// condition keys to string-or-list values.
-fn is_condition_block(key: &str) -> bool {
-    key == "Condition"
-        || key.starts_with("String")
-        || key.starts_with("Arn")
-        || key.starts_with("Numeric")
-        || key.starts_with("Date")
-        || key.starts_with("Bool")
-        || key.starts_with("IpAddress")
-        || key.starts_with("NotIpAddress")
-        || key.starts_with("ForAnyValue:")
-        || key.starts_with("ForAllValues:")
-        || key == "Null"
 }
 
 fn canonical_json(v: &serde_json::Value) -> serde_json::Value {
