@@ -321,3 +321,62 @@ fn decode(s: &str) -> String {
     }
     String::from_utf8_lossy(&out).into_owned()
 }
+
+/// A CA certificate standing in for the on-prem PKI's.
+const ONPREM_CA: &str = "-----BEGIN CERTIFICATE-----\nMIIBkTCB+wIJAMlyFqk69v+9MA0GCSqGSIb3DQEBCwUAMBExDzANBgNVBAMMBm9u\n-----END CERTIFICATE-----\n";
+
+#[test]
+fn the_iam_roles_anywhere_variant_trusts_the_onprem_ca() {
+    let moto = Moto::start();
+    let rt = moto::rt();
+    let (_tmp, dir) = copy_stacks();
+    std::fs::write(
+        dir.join("iam-ra.auto.tfvars"),
+        format!("hybrid_credentials = \"iam-ra\"\nonprem_ca_certificate = {ONPREM_CA:?}\n"),
+    )
+    .unwrap();
+    moto.tether(&dir, &["apply", "--auto-approve"]).expect(0);
+    let ids = ids(&moto, &dir);
+    assert!(!ids.contains_key("aws_ssm_activation.hybrid[0]"), "no SSM activation in this variant");
+
+    // The trust anchor holds the CA, the profile hands out the hybrid nodes' role.
+    let ra = moto.rolesanywhere();
+    let anchor = rt
+        .block_on(ra.get_trust_anchor().trust_anchor_id(&ids["aws_rolesanywhere_trust_anchor.onprem[0]"]).send())
+        .unwrap();
+    let anchor = anchor.trust_anchor().unwrap();
+    assert_eq!(anchor.enabled(), Some(true));
+    let anchor_arn = anchor.trust_anchor_arn().unwrap().to_string();
+    let profile =
+        rt.block_on(ra.get_profile().profile_id(&ids["aws_rolesanywhere_profile.hybrid_nodes[0]"]).send()).unwrap();
+    assert_eq!(
+        profile.profile().unwrap().role_arns(),
+        ["arn:aws:iam::123456789012:role/my-hybrid-cluster-hybrid-nodes"]
+    );
+
+    // The role trusts Roles Anywhere for certificates of that anchor, with the session named
+    // after the certificate's CN; it needs no SSM policy.
+    let iam = moto.iam();
+    let role = rt.block_on(iam.get_role().role_name("my-hybrid-cluster-hybrid-nodes").send()).unwrap();
+    let doc = role.role().unwrap().assume_role_policy_document().unwrap().to_string();
+    let doc: serde_json::Value = serde_json::from_str(&if doc.contains("%22") { decode(&doc) } else { doc }).unwrap();
+    let statements = doc["Statement"].as_array().unwrap();
+    assert!(statements.iter().all(|s| s["Principal"]["Service"] == "rolesanywhere.amazonaws.com"), "{doc}");
+    assert!(statements.iter().all(|s| s["Condition"]["ArnEquals"]["aws:SourceArn"] == anchor_arn.as_str()), "{doc}");
+    assert!(doc.to_string().contains("${aws:PrincipalTag/x509Subject/CN}"), "{doc}");
+    let attached =
+        rt.block_on(iam.list_attached_role_policies().role_name("my-hybrid-cluster-hybrid-nodes").send()).unwrap();
+    let arns: Vec<&str> = attached.attached_policies().iter().filter_map(|p| p.policy_arn()).collect();
+    assert!(!arns.iter().any(|a| a.ends_with("AmazonSSMManagedInstanceCore")), "{arns:?}");
+
+    // The nodes' NodeConfig takes the Roles Anywhere credentials, and the install step says so.
+    let config = std::fs::read_to_string(output(&moto, &dir, "node_config_path")).unwrap();
+    assert!(config.contains("iamRolesAnywhere:") && config.contains(&anchor_arn), "{config}");
+    assert!(!config.contains("activationCode"), "{config}");
+    let join = moto.tether(&dir, &["output", "--json", "node_join_commands"]).expect(0).stdout;
+    assert!(join.contains("nodeadm install 1.33 --credential-provider iam-ra"), "{join}");
+
+    moto.tether(&dir, &["plan", "--detailed-exitcode"]).expect(0);
+    moto.tether(&dir, &["destroy", "--auto-approve"]).expect(0);
+    assert!(rt.block_on(ra.list_trust_anchors().send()).unwrap().trust_anchors().is_empty());
+}
