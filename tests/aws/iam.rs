@@ -3,7 +3,7 @@
 //! policy, document, role of a profile), out-of-band change found, import, destroy; each
 //! checked through the emulator's IAM API.
 
-use crate::moto;
+use super::moto;
 
 use moto::{stack, write, Moto, PROVIDER};
 

@@ -2,7 +2,7 @@
 //! Anywhere (scripts/moto_ext.py): create (ownership tags), empty re-plan, update in place,
 //! out-of-band change found, import, destroy; each checked through the Roles Anywhere API.
 
-use crate::moto;
+use super::moto;
 
 use moto::{stack, write, Moto, PROVIDER};
 

@@ -3,7 +3,7 @@
 //! update in place, out-of-band change found, import, destroy; each checked through the
 //! emulator's API.
 
-use crate::moto;
+use super::moto;
 
 use aws_sdk_ec2::types::Filter;
 use moto::{stack, write, Moto, PROVIDER};

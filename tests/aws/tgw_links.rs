@@ -7,7 +7,7 @@
 //! fails with an internal error), so an association of the emulator's attachments can be
 //! neither moved nor deleted.
 
-use crate::moto;
+use super::moto;
 
 use moto::{stack, Moto, PROVIDER};
 
