@@ -156,11 +156,86 @@ def check_activations(ssm) -> None:
     check("delete unknown -> InvalidActivation", code == "InvalidActivation", code)
 
 
+CA_PEM = """-----BEGIN CERTIFICATE-----
+MIIBkTCB+wIJAMlyFqk69v+9MA0GCSqGSIb3DQEBCwUAMBExDzANBgNVBAMMBm9u
+cHJlbTAeFw0yNjAxMDEwMDAwMDBaFw0zNjAxMDEwMDAwMDBaMBExDzANBgNVBAMM
+Bm9ucHJlbTBcMA0GCSqGSIb3DQEBAQUAA0sAMEgCQQC7
+-----END CERTIFICATE-----"""
+
+
+def check_roles_anywhere(ra) -> None:
+    created = ra.create_trust_anchor(
+        name="onprem-ca",
+        source={"sourceType": "CERTIFICATE_BUNDLE", "sourceData": {"x509CertificateData": CA_PEM}},
+        enabled=True,
+        tags=[{"key": "a", "value": "1"}],
+    )["trustAnchor"]
+    anchor_id, anchor_arn = created["trustAnchorId"], created["trustAnchorArn"]
+    check(
+        "create trust anchor",
+        anchor_arn == f"arn:aws:rolesanywhere:{REGION}:{ACCOUNT}:trust-anchor/{anchor_id}"
+        and created["enabled"] is True
+        and created["source"]["sourceType"] == "CERTIFICATE_BUNDLE"
+        and created["source"]["sourceData"]["x509CertificateData"] == CA_PEM
+        and isinstance(created["createdAt"], datetime),
+        created,
+    )
+    got = ra.get_trust_anchor(trustAnchorId=anchor_id)["trustAnchor"]
+    check("get trust anchor", got["name"] == "onprem-ca", got)
+    updated = ra.update_trust_anchor(trustAnchorId=anchor_id, name="onprem-ca-2")["trustAnchor"]
+    check("update trust anchor name", updated["name"] == "onprem-ca-2", updated)
+    disabled = ra.disable_trust_anchor(trustAnchorId=anchor_id)["trustAnchor"]
+    check("disable trust anchor", disabled["enabled"] is False, disabled)
+    enabled = ra.enable_trust_anchor(trustAnchorId=anchor_id)["trustAnchor"]
+    check("enable trust anchor", enabled["enabled"] is True, enabled)
+    listed = [t["trustAnchorId"] for t in ra.list_trust_anchors()["trustAnchors"]]
+    check("list trust anchors", listed == [anchor_id], listed)
+    code = error_code(
+        ra.create_trust_anchor, name="bad", source={"sourceType": "CERTIFICATE_BUNDLE", "sourceData": {"x509CertificateData": "x"}}
+    )
+    check("a source that is not a certificate -> ValidationException", code == "ValidationException", code)
+
+    role = f"arn:aws:iam::{ACCOUNT}:role/hybrid-nodes"
+    profile = ra.create_profile(name="hybrid-nodes", roleArns=[role], enabled=True, durationSeconds=3600)["profile"]
+    profile_id = profile["profileId"]
+    check(
+        "create profile",
+        profile["roleArns"] == [role]
+        and profile["enabled"] is True
+        and profile["durationSeconds"] == 3600
+        and profile["profileArn"].endswith(f":profile/{profile_id}"),
+        profile,
+    )
+    updated = ra.update_profile(profileId=profile_id, durationSeconds=7200)["profile"]
+    check("update profile", updated["durationSeconds"] == 7200 and updated["roleArns"] == [role], updated)
+    check("disable profile", ra.disable_profile(profileId=profile_id)["profile"]["enabled"] is False)
+    listed = [p["profileId"] for p in ra.list_profiles()["profiles"]]
+    check("list profiles", listed == [profile_id], listed)
+    code = error_code(ra.create_profile, name="bad", roleArns=["not-an-arn"])
+    check("a role that is not an ARN -> ValidationException", code == "ValidationException", code)
+
+    ra.tag_resource(resourceArn=anchor_arn, tags=[{"key": "b", "value": "2"}])
+    tags = ra.list_tags_for_resource(resourceArn=anchor_arn)["tags"]
+    check("tag the trust anchor", sorted(t["key"] for t in tags) == ["a", "b"], tags)
+    ra.untag_resource(resourceArn=anchor_arn, tagKeys=["a"])
+    tags = ra.list_tags_for_resource(resourceArn=anchor_arn)["tags"]
+    check("untag the trust anchor", tags == [{"key": "b", "value": "2"}], tags)
+
+    ra.delete_profile(profileId=profile_id)
+    code = error_code(ra.get_profile, profileId=profile_id)
+    check("get deleted profile -> ResourceNotFoundException", code == "ResourceNotFoundException", code)
+    ra.delete_trust_anchor(trustAnchorId=anchor_id)
+    code = error_code(ra.get_trust_anchor, trustAnchorId=anchor_id)
+    check("get deleted trust anchor -> ResourceNotFoundException", code == "ResourceNotFoundException", code)
+    check("nothing left", ra.list_trust_anchors()["trustAnchors"] == [] and ra.list_profiles()["profiles"] == [])
+
+
 def main() -> None:
     endpoint = sys.argv[1]
     session = boto3.Session(aws_access_key_id="testing", aws_secret_access_key="testing", region_name=REGION)
     check_access_entries(session.client("eks", endpoint_url=endpoint))
     check_activations(session.client("ssm", endpoint_url=endpoint))
+    check_roles_anywhere(session.client("rolesanywhere", endpoint_url=endpoint))
     print("all checks passed")
 
 

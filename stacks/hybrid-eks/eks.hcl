@@ -3,7 +3,7 @@
 
 resource "aws_eks_cluster" "hybrid" {
   name     = var.cluster_name
-  role_arn = "arn:aws:iam::${var.account_id}:role/${var.cluster_role_name}"
+  role_arn = aws_iam_role.cluster.arn
   version  = var.kubernetes_version
 
   vpc_config {
@@ -36,16 +36,15 @@ resource "aws_eks_cluster" "hybrid" {
   tags = {
     Name = var.cluster_name
   }
-}
 
-locals {
-  node_role_arn = "arn:aws:iam::${var.account_id}:role/${var.node_role_name}"
+  # EKS needs the role's permissions while it creates the cluster.
+  depends_on = [aws_iam_role_policy_attachment.cluster]
 }
 
 resource "aws_eks_node_group" "cpu" {
   cluster_name    = aws_eks_cluster.hybrid.name
   node_group_name = "cpu-nodes"
-  node_role_arn   = local.node_role_arn
+  node_role_arn   = aws_iam_role.node.arn
   subnet_ids      = [for s in aws_subnet.private : s.id]
   instance_types  = ["m5.xlarge"]
 
@@ -68,12 +67,14 @@ resource "aws_eks_node_group" "cpu" {
   tags = {
     Name = "cpu-nodes"
   }
+
+  depends_on = [aws_iam_role_policy_attachment.node]
 }
 
 resource "aws_eks_node_group" "gpu" {
   cluster_name    = aws_eks_cluster.hybrid.name
   node_group_name = "gpu-nodes"
-  node_role_arn   = local.node_role_arn
+  node_role_arn   = aws_iam_role.node.arn
   subnet_ids      = [for s in aws_subnet.private : s.id]
   instance_types  = ["g5.xlarge"]
 
@@ -101,4 +102,6 @@ resource "aws_eks_node_group" "gpu" {
   tags = {
     Name = "gpu-nodes"
   }
+
+  depends_on = [aws_iam_role_policy_attachment.node]
 }

@@ -7,8 +7,13 @@ output "inbound_resolver_ips" {
 }
 
 output "nodeadm_init" {
-  description = "Run on each on-prem server to join it to the cluster."
+  description = "The last step of joining an on-prem server to the cluster."
   value       = onprem_node_pool.h100.nodeadm_command
+}
+
+output "node_join_commands" {
+  description = "Run on each on-prem server, in order, to join it: registry configuration, nodeadm install, nodeadm init."
+  value       = onprem_node_pool.h100.join_commands
 }
 
 output "node_config_path" {

@@ -14,26 +14,27 @@ variable "service_cidr" {
   description = "Kubernetes service CIDR; set at cluster creation only."
 }
 
-variable "account_id" {
+variable "hybrid_credentials" {
   type        = string
-  default     = "123456789012"
-  description = "The AWS account the IAM roles below live in."
+  default     = "ssm"
+  description = "How hybrid nodes get AWS credentials: \"ssm\" (hybrid activations) or \"iam-ra\" (IAM Roles Anywhere, with certificates from the on-prem PKI)."
+
+  validation {
+    condition     = contains(["ssm", "iam-ra"], var.hybrid_credentials)
+    error_message = "hybrid_credentials must be \"ssm\" or \"iam-ra\"."
+  }
 }
 
-variable "cluster_role_name" {
-  type    = string
-  default = "AmazonEKSClusterRole"
-}
-
-variable "node_role_name" {
-  type    = string
-  default = "AmazonEKSNodeRole"
-}
-
-variable "hybrid_node_role_name" {
+variable "onprem_ca_certificate" {
   type        = string
-  default     = "AmazonEKSHybridNodesRole"
-  description = "The role hybrid nodes assume through their SSM activation."
+  default     = null
+  description = "PEM of the on-prem CA that issues the hybrid nodes' certificates (with hybrid_credentials = \"iam-ra\")."
+}
+
+variable "nodeadm_version" {
+  type        = string
+  default     = "1.33"
+  description = "The Kubernetes version `nodeadm install` installs on the hybrid nodes (the cluster's)."
 }
 
 variable "onprem_dns_servers" {
@@ -54,6 +55,6 @@ variable "hybrid_vcpus_per_node" {
 
 variable "registry_mirror" {
   type        = string
-  default     = "https://harbor.corp.local"
-  description = "The private registry (Harbor) hybrid nodes pull docker.io images through."
+  default     = "https://harbor.company.local"
+  description = "The private registry (Harbor) hybrid nodes pull docker.io images through; its name resolves through the forwarded company.local zone."
 }

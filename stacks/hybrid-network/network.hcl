@@ -1,6 +1,8 @@
 # The network half of the EKS Hybrid Nodes reference architecture: a VPC with two private
-# subnets in two AZs, a transit gateway attached to it, a site-to-site VPN to the on-prem
-# network on the transit gateway, and routes for the on-prem node and pod networks.
+# subnets in two AZs (the cluster, its node groups and the resolver endpoints) and two public
+# ones (the NAT gateway), internet egress for the private subnets through the NAT gateway, a
+# transit gateway attached to the VPC, a site-to-site VPN to the on-prem network on the
+# transit gateway, and routes for the on-prem node and pod networks.
 
 provider "aws" {
   region = var.region
@@ -17,6 +19,11 @@ locals {
   subnets = {
     a = cidrsubnet(var.vpc_cidr, 8, 1)
     b = cidrsubnet(var.vpc_cidr, 8, 2)
+  }
+  # One public subnet per AZ for what faces the internet (the NAT gateway): 10.0.101.0/24, 10.0.102.0/24.
+  public_subnets = {
+    a = cidrsubnet(var.vpc_cidr, 8, 101)
+    b = cidrsubnet(var.vpc_cidr, 8, 102)
   }
   # Traffic for these goes to the transit gateway, and on over the VPN.
   remote_cidrs = toset([var.onprem_node_cidr, var.pod_cidr])
@@ -43,12 +50,87 @@ resource "aws_subnet" "private" {
   }
 }
 
+resource "aws_subnet" "public" {
+  for_each          = local.public_subnets
+  vpc_id            = aws_vpc.main.id
+  cidr_block        = each.value
+  availability_zone = "${var.region}${each.key}"
+
+  tags = {
+    Name = "hybrid-eks-public-${each.key}"
+  }
+}
+
+# The private subnets' routes: the on-prem networks to the transit gateway, the rest of the
+# world through the NAT gateway. A route table routes only for the subnets associated with it.
 resource "aws_route_table" "private" {
   vpc_id = aws_vpc.main.id
 
   tags = {
     Name = "hybrid-eks-private"
   }
+}
+
+resource "aws_route_table_association" "private" {
+  for_each       = aws_subnet.private
+  subnet_id      = aws_subnet.private[each.key].id
+  route_table_id = aws_route_table.private.id
+}
+
+# Internet egress: an internet gateway for the public subnets, and a NAT gateway in one of
+# them for the private subnets (node groups pull images and reach AWS APIs through it).
+resource "aws_internet_gateway" "main" {
+  vpc_id = aws_vpc.main.id
+
+  tags = {
+    Name = "hybrid-eks"
+  }
+}
+
+resource "aws_route_table" "public" {
+  vpc_id = aws_vpc.main.id
+
+  tags = {
+    Name = "hybrid-eks-public"
+  }
+}
+
+resource "aws_route" "public_internet" {
+  route_table_id         = aws_route_table.public.id
+  destination_cidr_block = "0.0.0.0/0"
+  gateway_id             = aws_internet_gateway.main.id
+}
+
+resource "aws_route_table_association" "public" {
+  for_each       = aws_subnet.public
+  subnet_id      = aws_subnet.public[each.key].id
+  route_table_id = aws_route_table.public.id
+}
+
+resource "aws_eip" "nat" {
+  domain = "vpc"
+
+  tags = {
+    Name = "hybrid-eks-nat"
+  }
+}
+
+resource "aws_nat_gateway" "main" {
+  subnet_id     = aws_subnet.public["a"].id
+  allocation_id = aws_eip.nat.id
+
+  tags = {
+    Name = "hybrid-eks"
+  }
+
+  # A public NAT gateway needs the VPC's way to the internet first.
+  depends_on = [aws_internet_gateway.main]
+}
+
+resource "aws_route" "private_internet" {
+  route_table_id         = aws_route_table.private.id
+  destination_cidr_block = "0.0.0.0/0"
+  nat_gateway_id         = aws_nat_gateway.main.id
 }
 
 resource "aws_ec2_transit_gateway" "hub" {

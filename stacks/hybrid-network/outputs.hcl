@@ -6,6 +6,14 @@ output "subnet_ids" {
   value = [for s in aws_subnet.private : s.id]
 }
 
+output "private_route_table_id" {
+  value = aws_route_table.private.id
+}
+
+output "nat_gateway_public_ip" {
+  value = aws_nat_gateway.main.public_ip
+}
+
 output "transit_gateway_id" {
   value = aws_ec2_transit_gateway.hub.id
 }

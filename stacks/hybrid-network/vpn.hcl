@@ -28,3 +28,21 @@ resource "aws_ec2_transit_gateway_route" "to_onprem" {
   transit_gateway_route_table_id = aws_ec2_transit_gateway.hub.association_default_route_table_id
   transit_gateway_attachment_id  = aws_vpn_connection.onprem.transit_gateway_attachment_id
 }
+
+# The customer side of the VPN: strongSwan's swanctl.conf for the on-prem device, from the
+# connection's tunnel addresses and keys (the file is written 0600; the keys never show in a
+# plan).
+resource "onprem_strongswan_vpn" "onprem" {
+  output_path   = "${path.module}/rendered/swanctl.conf"
+  local_address = var.customer_gateway_ip
+
+  tunnel1_address            = aws_vpn_connection.onprem.tunnel1_address
+  tunnel1_preshared_key      = aws_vpn_connection.onprem.tunnel1_preshared_key
+  tunnel1_cgw_inside_address = aws_vpn_connection.onprem.tunnel1_cgw_inside_address
+  tunnel1_vgw_inside_address = aws_vpn_connection.onprem.tunnel1_vgw_inside_address
+
+  tunnel2_address            = aws_vpn_connection.onprem.tunnel2_address
+  tunnel2_preshared_key      = aws_vpn_connection.onprem.tunnel2_preshared_key
+  tunnel2_cgw_inside_address = aws_vpn_connection.onprem.tunnel2_cgw_inside_address
+  tunnel2_vgw_inside_address = aws_vpn_connection.onprem.tunnel2_vgw_inside_address
+}

@@ -1,9 +1,11 @@
 //! stacks/hybrid-eks, the whole reference architecture, against the emulator (moto with the
 //! access entry and activation APIs of scripts/moto_ext.py): apply, check the pieces DOMAIN.md
-//! asks for through the SDK and the rendered on-prem files, re-plan to empty; then drift: a
-//! security group rule revoked, the resolver rule association deleted and a node group's labels
-//! changed out of band are each reported (exit 2) while an autoscaler's desired size is not;
-//! apply puts them back and drift is clean; destroy.
+//! asks for through the SDK and the rendered on-prem files (the subnets route the remote
+//! networks to the transit gateway, the IAM roles trust and carry what they should), re-plan to
+//! empty; then drift: a security group rule revoked, the resolver rule association deleted, a
+//! subnet's route table association removed and a node group's labels changed out of band are
+//! each reported (exit 2) while an autoscaler's desired size is not; apply puts them back and
+//! drift is clean; destroy leaves nothing.
 
 use super::moto;
 
@@ -56,7 +58,7 @@ fn the_reference_architecture_applies_settles_drifts_and_destroys() {
 
     let saved = dir.join("plan.tfplan");
     let plan = moto.tether(&dir, &["plan", "--out", saved.to_str().unwrap()]).expect(0);
-    assert!(plan.stdout.contains("Plan: 36 to add, 0 to change, 0 to destroy."), "{}", plan.stdout);
+    assert!(plan.stdout.contains("Plan: 60 to add, 0 to change, 0 to destroy."), "{}", plan.stdout);
     assert!(plan.stdout.contains("+ onprem_node_pool.h100                       $179,715.20"), "{}", plan.stdout);
     assert!(plan.api_calls().is_empty(), "planning a fresh stack calls nothing: {:?}", plan.api_calls());
     moto.tether(&dir, &["apply", saved.to_str().unwrap()]).expect(0);
@@ -107,20 +109,105 @@ fn the_reference_architecture_applies_settles_drifts_and_destroys() {
         let l = ng.labels().unwrap();
         assert_eq!((l["node-type"].as_str(), l["workload"].as_str()), labels);
     }
-    let principal = "arn:aws:iam::123456789012:role/AmazonEKSHybridNodesRole";
+    let principal = "arn:aws:iam::123456789012:role/my-hybrid-cluster-hybrid-nodes";
     let entry = rt
         .block_on(eks.describe_access_entry().cluster_name("my-hybrid-cluster").principal_arn(principal).send())
         .unwrap();
     assert_eq!(entry.access_entry().and_then(|e| e.r#type()), Some("HYBRID_LINUX"));
     let node_config = std::fs::read_to_string(output(&moto, &dir, "node_config_path")).unwrap();
     assert!(
-        node_config.contains("kind: NodeConfig") && node_config.contains(&ids["aws_ssm_activation.hybrid"]),
+        node_config.contains("kind: NodeConfig") && node_config.contains(&ids["aws_ssm_activation.hybrid[0]"]),
         "{node_config}"
     );
     assert!(node_config.contains("--register-with-taints=nvidia.com/gpu=present:NoSchedule"));
 
+    // The private subnets use the table that sends the remote networks to the transit gateway
+    // (and the rest of the world to the NAT gateway).
+    let tgw = output(&moto, &dir, "transit_gateway_id");
+    let table = output(&moto, &dir, "private_route_table_id");
+    for key in ["a", "b"] {
+        let subnet = &ids[&format!("aws_subnet.private[\"{key}\"]")];
+        let found = rt
+            .block_on(
+                ec2.describe_route_tables()
+                    .filters(aws_sdk_ec2::types::Filter::builder().name("association.subnet-id").values(subnet).build())
+                    .send(),
+            )
+            .unwrap();
+        let t = &found.route_tables()[0];
+        assert_eq!(t.route_table_id(), Some(table.as_str()), "subnet {key} uses the private table");
+        for remote in ["192.168.0.0/16", "10.244.0.0/16"] {
+            let r = t.routes().iter().find(|r| r.destination_cidr_block() == Some(remote)).unwrap();
+            assert_eq!(r.transit_gateway_id(), Some(tgw.as_str()), "{remote} goes to the transit gateway");
+        }
+        let default = t.routes().iter().find(|r| r.destination_cidr_block() == Some("0.0.0.0/0")).unwrap();
+        assert_eq!(default.nat_gateway_id(), Some(ids["aws_nat_gateway.main"].as_str()));
+    }
+
+    // The roles trust who they should and carry the AWS managed policies they need.
+    let iam = moto.iam();
+    let trust = |role: &str| -> serde_json::Value {
+        let r = rt.block_on(iam.get_role().role_name(role).send()).unwrap();
+        let doc = r.role().unwrap().assume_role_policy_document().unwrap().to_string();
+        let doc = if doc.starts_with('%') || doc.contains("%22") { decode(&doc) } else { doc };
+        serde_json::from_str(&doc).unwrap()
+    };
+    let attached = |role: &str| -> Vec<String> {
+        let out = rt.block_on(iam.list_attached_role_policies().role_name(role).send()).unwrap();
+        let mut arns: Vec<String> =
+            out.attached_policies().iter().filter_map(|p| p.policy_arn().map(str::to_string)).collect();
+        arns.sort();
+        arns
+    };
+    let principal_of =
+        |doc: &serde_json::Value| doc["Statement"][0]["Principal"]["Service"].as_str().unwrap_or_default().to_string();
+    assert_eq!(principal_of(&trust("my-hybrid-cluster-cluster")), "eks.amazonaws.com");
+    assert_eq!(attached("my-hybrid-cluster-cluster"), ["arn:aws:iam::aws:policy/AmazonEKSClusterPolicy"]);
+    assert_eq!(principal_of(&trust("my-hybrid-cluster-node")), "ec2.amazonaws.com");
+    assert_eq!(
+        attached("my-hybrid-cluster-node"),
+        [
+            "arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryPullOnly",
+            "arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy",
+            "arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy",
+        ]
+    );
+    let hybrid = trust("my-hybrid-cluster-hybrid-nodes");
+    assert_eq!(principal_of(&hybrid), "ssm.amazonaws.com", "the SSM variant: {hybrid}");
+    assert_eq!(hybrid["Statement"][0]["Condition"]["StringEquals"]["aws:SourceAccount"], "123456789012");
+    let hybrid_policies = attached("my-hybrid-cluster-hybrid-nodes");
+    for p in
+        ["AmazonEC2ContainerRegistryPullOnly", "AmazonSSMManagedInstanceCore", "policy/my-hybrid-cluster-hybrid-nodes"]
+    {
+        assert!(hybrid_policies.iter().any(|a| a.ends_with(p)), "{p} in {hybrid_policies:?}");
+    }
+
+    // The customer side of the VPN, keys in the 0600 file only.
+    let swanctl = dir.join("../hybrid-network/rendered/swanctl.conf");
+    let swanctl = if swanctl.exists() { swanctl } else { dir.join("rendered/swanctl.conf") };
+    let text = std::fs::read_to_string(&swanctl).unwrap();
+    assert!(text.contains("aws-tunnel1") && text.contains("secrets {"), "{text}");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        assert_eq!(std::fs::metadata(&swanctl).unwrap().permissions().mode() & 0o777, 0o600);
+    }
+
     moto.tether(&dir, &["plan", "--detailed-exitcode"]).expect(0);
     moto.tether(&dir, &["drift"]).expect(0);
+
+    // The subnet-to-table association removed out of band is drift.
+    let assoc = ids["aws_route_table_association.private[\"a\"]"].clone();
+    rt.block_on(ec2.disassociate_route_table().association_id(&assoc).send()).unwrap();
+    let drift = moto.tether(&dir, &["drift"]).expect(2);
+    assert!(
+        drift.stdout.contains("# aws_route_table_association.private[\"a\"] was deleted outside tether"),
+        "{}",
+        drift.stdout
+    );
+    moto.tether(&dir, &["apply", "--auto-approve"]).expect(0);
+    moto.tether(&dir, &["drift"]).expect(0);
+    let ids = self::ids(&moto, &dir);
 
     // Out of band: revoke a required rule, drop the association, relabel a node group; and the
     // cluster autoscaler resizes the other.
@@ -200,5 +287,96 @@ fn the_reference_architecture_applies_settles_drifts_and_destroys() {
 
     moto.tether(&dir, &["destroy", "--auto-approve"]).expect(0);
     assert!(rt.block_on(eks.list_clusters().send()).unwrap().clusters().is_empty());
+    let vpcs = rt.block_on(ec2.describe_vpcs().vpc_ids(&vpc_id).send());
+    assert!(vpcs.map(|v| v.vpcs().is_empty()).unwrap_or(true), "the VPC is gone");
+    let roles = rt.block_on(iam.list_roles().send()).unwrap();
+    assert!(
+        roles.roles().iter().all(|r| !r.role_name().starts_with("my-hybrid-cluster")),
+        "destroy leaves no role: {:?}",
+        roles.roles().iter().map(|r| r.role_name()).collect::<Vec<_>>()
+    );
+    let left = rt.block_on(ec2.describe_nat_gateways().send()).unwrap();
+    assert!(
+        left.nat_gateways().iter().all(|n| n.state().map(|s| s.as_str()) == Some("deleted")),
+        "no NAT gateway is left running"
+    );
     assert!(!dir.join("rendered/eks.amazonaws.com.zone").exists(), "destroy removes the rendered files");
+}
+
+/// Percent-decoding, for policy documents IAM returns URL-encoded.
+fn decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            if let Ok(b) = u8::from_str_radix(&s[i + 1..i + 3], 16) {
+                out.push(b);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// A CA certificate standing in for the on-prem PKI's.
+const ONPREM_CA: &str = "-----BEGIN CERTIFICATE-----\nMIIBkTCB+wIJAMlyFqk69v+9MA0GCSqGSIb3DQEBCwUAMBExDzANBgNVBAMMBm9u\n-----END CERTIFICATE-----\n";
+
+#[test]
+fn the_iam_roles_anywhere_variant_trusts_the_onprem_ca() {
+    let moto = Moto::start();
+    let rt = moto::rt();
+    let (_tmp, dir) = copy_stacks();
+    std::fs::write(
+        dir.join("iam-ra.auto.tfvars"),
+        format!("hybrid_credentials = \"iam-ra\"\nonprem_ca_certificate = {ONPREM_CA:?}\n"),
+    )
+    .unwrap();
+    moto.tether(&dir, &["apply", "--auto-approve"]).expect(0);
+    let ids = ids(&moto, &dir);
+    assert!(!ids.contains_key("aws_ssm_activation.hybrid[0]"), "no SSM activation in this variant");
+
+    // The trust anchor holds the CA, the profile hands out the hybrid nodes' role.
+    let ra = moto.rolesanywhere();
+    let anchor = rt
+        .block_on(ra.get_trust_anchor().trust_anchor_id(&ids["aws_rolesanywhere_trust_anchor.onprem[0]"]).send())
+        .unwrap();
+    let anchor = anchor.trust_anchor().unwrap();
+    assert_eq!(anchor.enabled(), Some(true));
+    let anchor_arn = anchor.trust_anchor_arn().unwrap().to_string();
+    let profile =
+        rt.block_on(ra.get_profile().profile_id(&ids["aws_rolesanywhere_profile.hybrid_nodes[0]"]).send()).unwrap();
+    assert_eq!(
+        profile.profile().unwrap().role_arns(),
+        ["arn:aws:iam::123456789012:role/my-hybrid-cluster-hybrid-nodes"]
+    );
+
+    // The role trusts Roles Anywhere for certificates of that anchor, with the session named
+    // after the certificate's CN; it needs no SSM policy.
+    let iam = moto.iam();
+    let role = rt.block_on(iam.get_role().role_name("my-hybrid-cluster-hybrid-nodes").send()).unwrap();
+    let doc = role.role().unwrap().assume_role_policy_document().unwrap().to_string();
+    let doc: serde_json::Value = serde_json::from_str(&if doc.contains("%22") { decode(&doc) } else { doc }).unwrap();
+    let statements = doc["Statement"].as_array().unwrap();
+    assert!(statements.iter().all(|s| s["Principal"]["Service"] == "rolesanywhere.amazonaws.com"), "{doc}");
+    assert!(statements.iter().all(|s| s["Condition"]["ArnEquals"]["aws:SourceArn"] == anchor_arn.as_str()), "{doc}");
+    assert!(doc.to_string().contains("${aws:PrincipalTag/x509Subject/CN}"), "{doc}");
+    let attached =
+        rt.block_on(iam.list_attached_role_policies().role_name("my-hybrid-cluster-hybrid-nodes").send()).unwrap();
+    let arns: Vec<&str> = attached.attached_policies().iter().filter_map(|p| p.policy_arn()).collect();
+    assert!(!arns.iter().any(|a| a.ends_with("AmazonSSMManagedInstanceCore")), "{arns:?}");
+
+    // The nodes' NodeConfig takes the Roles Anywhere credentials, and the install step says so.
+    let config = std::fs::read_to_string(output(&moto, &dir, "node_config_path")).unwrap();
+    assert!(config.contains("iamRolesAnywhere:") && config.contains(&anchor_arn), "{config}");
+    assert!(!config.contains("activationCode"), "{config}");
+    let join = moto.tether(&dir, &["output", "--json", "node_join_commands"]).expect(0).stdout;
+    assert!(join.contains("nodeadm install 1.33 --credential-provider iam-ra"), "{join}");
+
+    moto.tether(&dir, &["plan", "--detailed-exitcode"]).expect(0);
+    moto.tether(&dir, &["destroy", "--auto-approve"]).expect(0);
+    assert!(rt.block_on(ra.list_trust_anchors().send()).unwrap().trust_anchors().is_empty());
 }

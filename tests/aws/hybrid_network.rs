@@ -54,9 +54,11 @@ fn the_reference_network_applies_settles_and_destroys() {
         cidr_az,
         vec![
             ("10.0.1.0/24".to_string(), "ap-northeast-2a".to_string()),
-            ("10.0.2.0/24".to_string(), "ap-northeast-2b".to_string())
+            ("10.0.101.0/24".to_string(), "ap-northeast-2a".to_string()),
+            ("10.0.102.0/24".to_string(), "ap-northeast-2b".to_string()),
+            ("10.0.2.0/24".to_string(), "ap-northeast-2b".to_string()),
         ],
-        "two subnets in two AZs"
+        "a private and a public subnet in each of two AZs"
     );
 
     let tgw_id =
@@ -87,6 +89,14 @@ fn the_reference_network_applies_settles_and_destroys() {
         .collect();
     to_tgw.sort();
     assert_eq!(to_tgw, vec!["10.244.0.0/16", "192.168.0.0/16"], "node and pod networks route via the transit gateway");
+    // The table with those routes is the private subnets' own: associated, not just present.
+    let private_table = tables
+        .route_tables()
+        .iter()
+        .find(|t| t.routes().iter().any(|r| r.transit_gateway_id() == Some(tgw_id.as_str())))
+        .unwrap();
+    let associated: Vec<&str> = private_table.associations().iter().filter_map(|a| a.subnet_id()).collect();
+    assert_eq!(associated.len(), 2, "both private subnets use the table: {associated:?}");
 
     let sg_id = moto
         .tether(dir.path(), &["output", "--raw", "hybrid_nodes_security_group_id"])

@@ -8,13 +8,18 @@
 
 mod moto;
 
+mod egress;
 mod eks;
 mod hybrid_eks;
 mod hybrid_network;
+mod iam;
 mod moto_ext;
 mod network;
 mod resolver;
+mod roles_anywhere;
+mod route_tables;
 mod security_group;
+mod tgw_links;
 mod transit_gateway;
 mod vpc;
 mod vpn;

@@ -84,6 +84,32 @@ impl Moto {
         r53r::Client::from_conf(conf)
     }
 
+    /// An IAM client on the emulator.
+    pub fn iam(&self) -> tether_aws::iam::sdk::Client {
+        use tether_aws::iam::sdk as iam;
+        let creds = iam::config::Credentials::new("testing", "testing", None, None, "tests");
+        let conf = iam::config::Builder::new()
+            .behavior_version(iam::config::BehaviorVersion::latest())
+            .region(iam::config::Region::new(REGION))
+            .endpoint_url(&self.endpoint)
+            .credentials_provider(creds)
+            .build();
+        iam::Client::from_conf(conf)
+    }
+
+    /// An IAM Roles Anywhere client on the emulator.
+    pub fn rolesanywhere(&self) -> tether_aws::rolesanywhere::sdk::Client {
+        use tether_aws::rolesanywhere::sdk as ra;
+        let creds = ra::config::Credentials::new("testing", "testing", None, None, "tests");
+        let conf = ra::config::Builder::new()
+            .behavior_version(ra::config::BehaviorVersion::latest())
+            .region(ra::config::Region::new(REGION))
+            .endpoint_url(&self.endpoint)
+            .credentials_provider(creds)
+            .build();
+        ra::Client::from_conf(conf)
+    }
+
     /// Runs `tether --stack DIR ARGS` against the emulator, logging every API call to stderr.
     pub fn tether(&self, dir: &Path, args: &[&str]) -> Run {
         let out = Command::new(env!("CARGO_BIN_EXE_tether"))

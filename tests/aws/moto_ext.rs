@@ -1,5 +1,6 @@
-//! scripts/moto_ext.py, the moto launcher the AWS tests use: the EKS access entry and SSM hybrid
-//! activation APIs it adds to moto behave like AWS's (scripts/moto_ext_check.py, with boto3).
+//! scripts/moto_ext.py, the moto launcher the AWS tests use: the EKS access entry, SSM hybrid
+//! activation and IAM Roles Anywhere APIs it adds to moto behave like AWS's
+//! (scripts/moto_ext_check.py, with boto3).
 
 use super::moto;
 
@@ -8,7 +9,7 @@ use std::path::Path;
 use std::process::Command;
 
 #[test]
-fn moto_ext_adds_access_entries_and_activations() {
+fn moto_ext_adds_access_entries_activations_and_roles_anywhere() {
     let moto = Moto::start();
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let out = Command::new(root.join(".venv/bin/python"))

@@ -89,6 +89,8 @@ impl Intercept for CallLog {
 pub struct Clients {
     pub ec2: aws_sdk_ec2::Client,
     pub eks: aws_sdk_eks::Client,
+    pub iam: aws_sdk_iam::Client,
+    pub rolesanywhere: aws_sdk_rolesanywhere::Client,
     pub resolver: aws_sdk_route53resolver::Client,
     pub ssm: aws_sdk_ssm::Client,
     pub calls: CallLog,
@@ -114,9 +116,13 @@ pub async fn build(settings: &Settings, http_client: Option<SharedHttpClient>) -
     let eks_conf = aws_sdk_eks::config::Builder::from(&sdk).interceptor(calls.clone()).build();
     let resolver_conf = aws_sdk_route53resolver::config::Builder::from(&sdk).interceptor(calls.clone()).build();
     let ssm_conf = aws_sdk_ssm::config::Builder::from(&sdk).interceptor(calls.clone()).build();
+    let iam_conf = aws_sdk_iam::config::Builder::from(&sdk).interceptor(calls.clone()).build();
+    let ra_conf = aws_sdk_rolesanywhere::config::Builder::from(&sdk).interceptor(calls.clone()).build();
     Clients {
         ec2: aws_sdk_ec2::Client::from_conf(ec2_conf),
         eks: aws_sdk_eks::Client::from_conf(eks_conf),
+        iam: aws_sdk_iam::Client::from_conf(iam_conf),
+        rolesanywhere: aws_sdk_rolesanywhere::Client::from_conf(ra_conf),
         resolver: aws_sdk_route53resolver::Client::from_conf(resolver_conf),
         ssm: aws_sdk_ssm::Client::from_conf(ssm_conf),
         calls,

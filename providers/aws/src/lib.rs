@@ -14,9 +14,11 @@ pub mod client;
 pub mod common;
 pub mod ec2;
 pub mod eks;
+pub mod iam;
 mod owned;
 pub mod pricing;
 pub mod resource;
+pub mod rolesanywhere;
 pub mod route53resolver;
 pub mod ssm;
 
@@ -58,6 +60,8 @@ impl AwsProvider {
             .into_iter()
             .chain(route53resolver::resources())
             .chain(eks::resources())
+            .chain(iam::resources())
+            .chain(rolesanywhere::resources())
             .chain(ssm::resources())
             .map(|r| (r.type_name(), r))
             .collect();
@@ -70,7 +74,7 @@ impl AwsProvider {
             .attr(
                 "instance_prices",
                 Attribute::optional(AttrType::map_of(AttrType::Number)).describe(
-                    "instance type -> USD per hour, for cost estimates; overrides the shipped us-east-1 table",
+                    "instance type -> USD per hour, for cost estimates; overrides the shipped table of the region",
                 ),
             )
             .block(
@@ -135,6 +139,10 @@ impl Provider for AwsProvider {
 
     fn validate_plan(&self, resources: &[tether_sdk::PlannedResource]) -> Vec<Diagnostic> {
         checks::validate_plan(resources)
+    }
+
+    fn reachability(&self, planned: &[tether_sdk::PlannedResource]) -> Vec<tether_sdk::FlowReport> {
+        checks::flows(planned)
     }
 
     fn canonicalize(&self, type_name: &str, path: &AttrPath, value: Value) -> Value {

@@ -4,6 +4,8 @@
 //! - `onprem_node_pool`: a pool of on-prem servers joining the cluster as hybrid nodes, rendered
 //!   as one nodeadm `NodeConfig` YAML file (mode 0600: it holds the SSM activation code).
 //! - `onprem_dns_forward_zone`: one BIND forward zone statement (mode 0644).
+//! - `onprem_strongswan_vpn`: the customer side of an AWS site-to-site VPN, a strongSwan
+//!   `swanctl.conf` with both tunnels (mode 0600: it holds the pre-shared keys).
 //!
 //! The "cloud" is the file system. Files are written atomically (temp file, fsync, rename, fsync
 //! of the directory). State never holds a file's content, only its SHA-256 (`config_sha256`):
@@ -25,13 +27,26 @@ use tether_sdk::{
 };
 
 pub use render::{containerd_toml, forward_zone, node_config};
-pub use validate::{is_go_duration, label_key_problem, parse_taint, validate_node_pool, validate_zone};
+pub use render::{registry_hosts_toml, swanctl_conf};
+pub use validate::{
+    is_go_duration, label_key_problem, parse_taint, validate_node_pool, validate_strongswan, validate_zone,
+};
 
 pub const NODE_POOL: &str = "onprem_node_pool";
 pub const FORWARD_ZONE: &str = "onprem_dns_forward_zone";
+pub const STRONGSWAN: &str = "onprem_strongswan_vpn";
 
 /// Attributes the provider computes, never the stack.
-const COMPUTED: [&str; 5] = ["id", "config_path", "config_sha256", "nodeadm_command", "total_vcpus"];
+const COMPUTED: [&str; 8] = [
+    "id",
+    "config_path",
+    "config_sha256",
+    "nodeadm_command",
+    "nodeadm_install_command",
+    "join_commands",
+    "registry_hosts_path",
+    "total_vcpus",
+];
 
 /// The on-prem provider. It holds no settings: its provider block is empty.
 #[derive(Debug)]
@@ -68,7 +83,14 @@ fn onprem_schema() -> ProviderSchema {
     let mirror = Block::new()
         .attr("host", Attribute::required(s()).describe("the registry mirrored, e.g. docker.io"))
         .attr("endpoint", Attribute::required(s()).describe("the mirror's URL, e.g. https://harbor.corp.local"))
-        .attr("ca_file", Attribute::optional(s()).describe("the CA bundle (on the node) for the mirror's TLS"));
+        .attr("ca_file", Attribute::optional(s()).describe("the CA bundle (a path on the node) for the mirror's TLS"))
+        .attr(
+            "credentials_file",
+            Attribute::optional(s()).describe(
+                "a Docker config JSON on the node with the mirror's pull credentials; installed as kubelet's \
+                 /var/lib/kubelet/config.json, never copied into a rendered file",
+            ),
+        );
     let containerd = Block::new()
         .attr("nvidia_runtime", Attribute::optional(AttrType::Bool).describe("make the nvidia runtime the default"))
         .block("registry_mirror", BlockType::single(mirror));
@@ -77,6 +99,10 @@ fn onprem_schema() -> ProviderSchema {
         .attr("id", Attribute::computed(s()).describe("the NodeConfig file's path"))
         .attr("cluster_name", Attribute::required(s()))
         .attr("region", Attribute::required(s()))
+        .attr(
+            "kubernetes_version",
+            Attribute::optional(s()).describe("what `nodeadm install` installs: the cluster's version, e.g. 1.33"),
+        )
         .attr("node_count", Attribute::required(num()).describe("servers in the pool"))
         .attr("vcpus_per_node", Attribute::optional(num()).describe("vCPUs per server; what the pool is billed on"))
         .attr(
@@ -103,7 +129,21 @@ fn onprem_schema() -> ProviderSchema {
         )
         .attr("config_path", Attribute::computed(s()))
         .attr("config_sha256", Attribute::computed(s()).describe("SHA-256 of the rendered file"))
-        .attr("nodeadm_command", Attribute::computed(s()))
+        .attr("nodeadm_command", Attribute::computed(s()).describe("nodeadm init with the rendered NodeConfig"))
+        .attr(
+            "nodeadm_install_command",
+            Attribute::computed(s())
+                .describe("nodeadm install <kubernetes_version> --credential-provider <ssm|iam-ra>, run before init"),
+        )
+        .attr(
+            "join_commands",
+            Attribute::computed(AttrType::list_of(s()))
+                .describe("every step on a node, in order, ending in nodeadm init"),
+        )
+        .attr(
+            "registry_hosts_path",
+            Attribute::computed(s()).describe("the rendered containerd hosts.toml of the registry mirror"),
+        )
         .attr("total_vcpus", Attribute::computed(num()).describe("node_count x vcpus_per_node"))
         .block("ssm", BlockType::single(ssm))
         .block("iam_roles_anywhere", BlockType::single(ira))
@@ -117,11 +157,38 @@ fn onprem_schema() -> ProviderSchema {
         .attr("output_path", Attribute::required(s()))
         .attr("config_sha256", Attribute::computed(s()).describe("SHA-256 of the rendered file"));
 
+    let mut vpn = Block::new()
+        .attr("id", Attribute::computed(s()).describe("the swanctl.conf file's path"))
+        .attr("output_path", Attribute::required(s()).describe("where to write swanctl.conf"))
+        .attr(
+            "local_address",
+            Attribute::required(s()).describe("the on-prem device's public IP (the customer gateway)"),
+        )
+        .attr("ike_proposals", Attribute::optional(s()).describe("IKE proposals (aes256-sha256-modp2048)"))
+        .attr("esp_proposals", Attribute::optional(s()).describe("ESP proposals (aes256-sha256-modp2048)"))
+        .attr("local_traffic_selector", Attribute::optional(s()).describe("on-prem side, 0.0.0.0/0 by default"))
+        .attr("remote_traffic_selector", Attribute::optional(s()).describe("AWS side, 0.0.0.0/0 by default"))
+        .attr("config_sha256", Attribute::computed(s()).describe("SHA-256 of the rendered file"));
+    for t in ["tunnel1", "tunnel2"] {
+        vpn = vpn
+            .attr(&format!("{t}_address"), Attribute::required(s()).describe("the AWS end's outside IP"))
+            .attr(
+                &format!("{t}_preshared_key"),
+                Attribute::required(s()).sensitive().describe("the tunnel's pre-shared key; only in the 0600 file"),
+            )
+            .attr(&format!("{t}_cgw_inside_address"), Attribute::optional(s()).describe("this side's tunnel address"))
+            .attr(&format!("{t}_vgw_inside_address"), Attribute::optional(s()).describe("AWS's tunnel address"));
+    }
+
     ProviderSchema {
         provider: Block::new(),
         resources: [
             (NODE_POOL.to_string(), ResourceSchema::new("an EKS hybrid node pool's nodeadm NodeConfig file", pool)),
             (FORWARD_ZONE.to_string(), ResourceSchema::new("an on-prem BIND forward zone file", zone)),
+            (
+                STRONGSWAN.to_string(),
+                ResourceSchema::new("the customer side of an AWS site-to-site VPN: a strongSwan swanctl.conf", vpn),
+            ),
         ]
         .into_iter()
         .collect(),
@@ -151,38 +218,99 @@ fn target_path(type_name: &str, address: &str, config: &Value) -> Option<String>
     Some(Path::new(dir).join(format!("{name}.yaml")).to_string_lossy().into_owned())
 }
 
-/// The rendered file content, its path and mode, for a configuration whose inputs are known.
+/// The rendered files of a resource, for a configuration whose inputs are known: the main one
+/// (whose path is the resource's ID) and any beside it (a node pool's registry hosts.toml).
 struct Rendered {
     path: String,
     content: String,
     mode: u32,
+    extra: Vec<(String, String, u32)>,
+}
+
+impl Rendered {
+    /// The hash recorded in state: of the main file alone, or of every file with its path.
+    fn digest(&self) -> String {
+        if self.extra.is_empty() {
+            return sha256_hex(self.content.as_bytes());
+        }
+        let mut all = self.content.clone().into_bytes();
+        for (path, content, _) in &self.extra {
+            all.push(0);
+            all.extend_from_slice(path.as_bytes());
+            all.push(0);
+            all.extend_from_slice(content.as_bytes());
+        }
+        sha256_hex(&all)
+    }
+}
+
+/// Where a node pool's registry hosts.toml goes: beside the NodeConfig, in the layout containerd
+/// expects under /etc/containerd/certs.d (`<host>/hosts.toml`).
+fn hosts_path(main: &str, config: &Value) -> Option<String> {
+    let host = render::mirror_host(config)?;
+    let stem = main.strip_suffix(".yaml").unwrap_or(main);
+    Some(format!("{stem}.certs.d/{host}/hosts.toml"))
 }
 
 fn render(type_name: &str, address: &str, config: &Value) -> Result<Rendered, String> {
     let path = target_path(type_name, address, config).ok_or("the output path is unset")?;
+    let mut extra = Vec::new();
     let (content, mode) = match type_name {
-        NODE_POOL => (render::node_config(config)?, 0o600),
+        NODE_POOL => {
+            if let (Some(hosts), Some(text)) = (hosts_path(&path, config), render::registry_hosts_toml(config)) {
+                extra.push((hosts, text, 0o644));
+            }
+            (render::node_config(config)?, 0o600)
+        }
         FORWARD_ZONE => (render::forward_zone(config)?, 0o644),
+        STRONGSWAN => (render::swanctl_conf(config)?, 0o600),
         other => return Err(format!("unknown resource type {other}")),
     };
-    Ok(Rendered { path, content, mode })
+    Ok(Rendered { path, content, mode, extra })
 }
 
 /// Fills the computed attributes of `value` from a rendering at `path` with hash `sha`.
 fn with_computed(type_name: &str, mut value: Value, path: &str, sha: &str) -> Value {
+    let hosts = if type_name == NODE_POOL { hosts_path(path, &value) } else { None };
     let Value::Map(m) = &mut value else { return value };
     m.insert("id".into(), path.into());
     m.insert("config_sha256".into(), sha.into());
     if type_name == NODE_POOL {
         m.insert("config_path".into(), path.into());
-        m.insert("nodeadm_command".into(), format!("nodeadm init --config-source file://{path}").into());
+        let init = format!("nodeadm init --config-source file://{path}");
+        m.insert("nodeadm_command".into(), init.clone().into());
+        let provider = if m.get("iam_roles_anywhere").is_some_and(|v| !v.is_null()) { "iam-ra" } else { "ssm" };
+        let install = m
+            .get("kubernetes_version")
+            .and_then(Value::as_str)
+            .map(|v| format!("nodeadm install {v} --credential-provider {provider}"));
+        m.insert("nodeadm_install_command".into(), install.clone().map(Value::from).unwrap_or_default());
+        // Each step as a node runs it: the registry configuration first (containerd reads it
+        // when it pulls), then nodeadm.
+        let mut steps = Vec::new();
+        if let (Some(h), Some(host)) = (&hosts, render::mirror_host(&Value::Map(m.clone()))) {
+            steps.push(format!("install -D -m 0644 {h} /etc/containerd/certs.d/{host}/hosts.toml"));
+        }
+        let creds = m
+            .get("containerd")
+            .and_then(|c| c.get("registry_mirror"))
+            .and_then(|r| r.get("credentials_file"))
+            .and_then(Value::as_str)
+            .map(str::to_string);
+        if let Some(c) = creds {
+            steps.push(format!("install -D -m 0600 {c} /var/lib/kubelet/config.json"));
+        }
+        steps.extend(install);
+        steps.push(init);
+        m.insert("join_commands".into(), Value::List(steps.into_iter().map(Value::from).collect()));
+        m.insert("registry_hosts_path".into(), hosts.map(Value::from).unwrap_or_default());
         let total = match (m.get("node_count").and_then(Value::as_i64), m.get("vcpus_per_node").and_then(Value::as_i64))
         {
             (Some(n), Some(v)) => Value::int(n * v),
             _ => Value::Null,
         };
         m.insert("total_vcpus".into(), total);
-    } else if m.get("forward_only").is_none_or(Value::is_null) {
+    } else if type_name == FORWARD_ZONE && m.get("forward_only").is_none_or(Value::is_null) {
         m.insert("forward_only".into(), true.into());
     }
     value
@@ -194,6 +322,31 @@ fn inputs_known(v: &Value) -> bool {
         Some(m) => m.iter().filter(|(k, _)| !COMPUTED.contains(&k.as_str())).all(|(_, x)| x.is_wholly_known()),
         None => false,
     }
+}
+
+/// The hash `Rendered::digest` gives for the files on disk: the main file at `path` (`None`
+/// when it does not exist) and the files beside it, a missing one read as empty (so it shows as
+/// a change and the next apply writes it again).
+fn files_digest(path: &str, extras: &[String]) -> std::io::Result<Option<String>> {
+    if extras.is_empty() {
+        return file_sha(path);
+    }
+    let mut all = match std::fs::read(path) {
+        Ok(bytes) => bytes,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    for extra in extras {
+        all.push(0);
+        all.extend_from_slice(extra.as_bytes());
+        all.push(0);
+        match std::fs::read(extra) {
+            Ok(bytes) => all.extend_from_slice(&bytes),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(Some(sha256_hex(&all)))
 }
 
 /// SHA-256 of the file at `path`; `None` when it does not exist.
@@ -220,6 +373,10 @@ impl OnpremProvider {
         req.progress.report(&format!("writing {}", r.path));
         tether_fs::write_atomic(Path::new(&r.path), r.content.as_bytes(), r.mode)
             .map_err(|e| io_diag(&req.address, "write", &r.path, e))?;
+        for (path, content, mode) in &r.extra {
+            tether_fs::write_atomic(Path::new(path), content.as_bytes(), *mode)
+                .map_err(|e| io_diag(&req.address, "write", path, e))?;
+        }
         if let Some(old) = prior_path.filter(|old| *old != r.path) {
             // The file moved: the old one is no longer managed.
             if let Err(e) = std::fs::remove_file(old) {
@@ -228,7 +385,7 @@ impl OnpremProvider {
                 }
             }
         }
-        Ok(with_computed(&req.type_name, planned, &r.path, &sha256_hex(r.content.as_bytes())))
+        Ok(with_computed(&req.type_name, planned, &r.path, &r.digest()))
     }
 }
 
@@ -246,6 +403,7 @@ impl Provider for OnpremProvider {
         match type_name {
             NODE_POOL => validate::validate_node_pool(config),
             FORWARD_ZONE => validate::validate_zone(config),
+            STRONGSWAN => validate::validate_strongswan(config),
             _ => Vec::new(),
         }
     }
@@ -270,7 +428,7 @@ impl Provider for OnpremProvider {
         if inputs_known(&plain) {
             match render(&req.type_name, &req.address, &plain) {
                 Ok(r) => {
-                    let planned = with_computed(&req.type_name, plain, &r.path, &sha256_hex(r.content.as_bytes()));
+                    let planned = with_computed(&req.type_name, plain, &r.path, &r.digest());
                     // Keep the schema's sensitive marks on the inputs; computed values are plain.
                     if let (Value::Map(out), Value::Map(computed)) = (&mut resp.planned, planned) {
                         for name in COMPUTED {
@@ -311,7 +469,9 @@ impl Provider for OnpremProvider {
     async fn read_resources(&self, req: ReadRequest) -> ReadResponse {
         let mut resp = ReadResponse::default();
         for item in &req.items {
-            match file_sha(&item.id) {
+            let extras: Vec<String> =
+                item.prior.get("registry_hosts_path").and_then(Value::as_str).map(str::to_string).into_iter().collect();
+            match files_digest(&item.id, &extras) {
                 Ok(None) => resp.results.push(ReadResult { address: item.address.clone(), state: None }),
                 Ok(Some(sha)) => {
                     let prior = match item.prior.unmark_deep() {
@@ -364,11 +524,20 @@ impl Provider for OnpremProvider {
                 let Some(path) = prior.get("id").and_then(Value::as_str) else {
                     return ApplyResponse::default();
                 };
-                match std::fs::remove_file(path) {
-                    Ok(()) => Ok(None),
-                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-                    Err(e) => Err(io_diag(&req.address, "remove", path, e)),
+                let extras = prior.get("registry_hosts_path").and_then(Value::as_str);
+                let removed = std::iter::once(path).chain(extras).try_for_each(|p| match std::fs::remove_file(p) {
+                    Ok(()) => Ok(()),
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+                    Err(e) => Err(io_diag(&req.address, "remove", p, e)),
+                });
+                // The hosts.toml's `<pool>.certs.d/<host>/` directories were made for it: remove
+                // them when they are left empty (remove_dir refuses a directory with anything in it).
+                if let Some(hosts) = extras.map(Path::new) {
+                    for dir in hosts.ancestors().skip(1).take(2) {
+                        let _ = std::fs::remove_dir(dir);
+                    }
                 }
+                removed.map(|()| None)
             }
         };
         match result {
@@ -430,7 +599,25 @@ impl Provider for OnpremProvider {
                 }
             }
         }
-        let state = with_computed(&req.type_name, Value::Map(m), &req.id, &sha256_hex(text.as_bytes()));
+        // A pool's registry hosts.toml, when one was rendered beside it, counts in its hash.
+        let mut sha = sha256_hex(text.as_bytes());
+        if req.type_name == NODE_POOL {
+            let certs = format!("{}.certs.d", req.id.strip_suffix(".yaml").unwrap_or(&req.id));
+            let hosts = std::fs::read_dir(&certs)
+                .ok()
+                .into_iter()
+                .flatten()
+                .flatten()
+                .map(|e| e.path().join("hosts.toml"))
+                .find(|p| p.exists())
+                .map(|p| p.to_string_lossy().into_owned());
+            if let Some(h) = hosts {
+                if let Ok(Some(d)) = files_digest(&req.id, std::slice::from_ref(&h)) {
+                    sha = d;
+                }
+            }
+        }
+        let state = with_computed(&req.type_name, Value::Map(m), &req.id, &sha);
         ImportResponse { state: Some(state), diagnostics: Vec::new() }
     }
 

@@ -8,7 +8,7 @@ use std::fmt::Write as _;
 
 use tether_sdk::Value;
 
-use crate::validate::{endpoint_host, known, known_str};
+use crate::validate::{known, known_str};
 
 /// A double-quoted, escaped string literal (YAML and TOML alike).
 fn q(s: &str) -> String {
@@ -116,8 +116,14 @@ pub fn node_config(config: &Value) -> Result<String, String> {
 
 const CRI: &str = "plugins.\"io.containerd.grpc.v1.cri\"";
 
-/// The containerd (config version 2) TOML for the `containerd` block; `None` when it asks for
-/// nothing.
+/// Where containerd looks for registry host configuration: nodeadm's own setting, repeated so
+/// the merged configuration says it. Registry mirrors are configured there (`hosts.toml`), not
+/// with `registry.mirrors` or `registry.configs.*.tls`, which containerd refuses next to
+/// `config_path`.
+const CONFIG_PATH: &str = "/etc/containerd/certs.d:/etc/docker/certs.d";
+
+/// The containerd (config version 2) TOML for the `containerd` block, merged by nodeadm over
+/// its own; `None` when it asks for nothing.
 pub fn containerd_toml(block: &Value) -> Option<String> {
     let nvidia = known(block, "nvidia_runtime").and_then(Value::as_bool).unwrap_or(false);
     let mirror = known(block, "registry_mirror");
@@ -138,16 +144,82 @@ pub fn containerd_toml(block: &Value) -> Option<String> {
              SystemdCgroup = true\n"
         );
     }
-    if let Some(m) = mirror {
-        let host = known_str(m, "host").unwrap_or("docker.io");
-        if let Some(endpoint) = known_str(m, "endpoint") {
-            let _ = write!(t, "\n[{CRI}.registry.mirrors.{}]\nendpoint = [{}]\n", q(host), q(endpoint));
-            if let (Some(ca), Some(ep_host)) = (known_str(m, "ca_file"), endpoint_host(endpoint)) {
-                let _ = write!(t, "\n[{CRI}.registry.configs.{}.tls]\nca_file = {}\n", q(ep_host), q(ca));
-            }
-        }
+    if mirror.is_some() {
+        let _ = write!(t, "\n[{CRI}.registry]\nconfig_path = {}\n", q(CONFIG_PATH));
     }
     Some(t)
+}
+
+/// The registry a pool's mirror stands in for (`docker.io`), when it has a mirror.
+pub fn mirror_host(config: &Value) -> Option<String> {
+    let m = known(config, "containerd").and_then(|c| known(c, "registry_mirror"))?;
+    known_str(m, "endpoint")?;
+    Some(known_str(m, "host").unwrap_or("docker.io").to_string())
+}
+
+/// The upstream registry's own endpoint, which containerd falls back to.
+fn upstream(host: &str) -> String {
+    match host {
+        "docker.io" => "https://registry-1.docker.io".to_string(),
+        other => format!("https://{other}"),
+    }
+}
+
+/// The containerd `hosts.toml` of a pool's registry mirror (installed on each node as
+/// /etc/containerd/certs.d/<host>/hosts.toml): pulls go to the mirror, trusting its CA by path.
+/// Credentials are never written here: kubelet passes them from its own credential file.
+pub fn registry_hosts_toml(config: &Value) -> Option<String> {
+    let m = known(config, "containerd").and_then(|c| known(c, "registry_mirror"))?;
+    let endpoint = known_str(m, "endpoint")?;
+    let host = known_str(m, "host").unwrap_or("docker.io");
+    let mut t = String::new();
+    let _ =
+        writeln!(t, "# Rendered by tether (onprem_node_pool): install as /etc/containerd/certs.d/{host}/hosts.toml.");
+    let _ = writeln!(t, "server = {}", q(&upstream(host)));
+    let _ = write!(t, "\n[host.{}]\ncapabilities = [\"pull\", \"resolve\"]\n", q(endpoint));
+    if let Some(ca) = known_str(m, "ca_file") {
+        let _ = writeln!(t, "ca = {}", q(ca));
+    }
+    Some(t)
+}
+
+/// The strongSwan `swanctl.conf` of an `onprem_strongswan_vpn`: one IKEv2 connection per AWS
+/// tunnel, route-based (an XFRM interface per tunnel, `if_id` 1 and 2, for the BGP or static
+/// routes of the on-prem router), and the pre-shared keys in the `secrets` section.
+pub fn swanctl_conf(config: &Value) -> Result<String, String> {
+    let local = required(config, "local_address", "")?;
+    let proposals = known_str(config, "ike_proposals").unwrap_or("aes256-sha256-modp2048");
+    let esp = known_str(config, "esp_proposals").unwrap_or("aes256-sha256-modp2048");
+    let local_ts = known_str(config, "local_traffic_selector").unwrap_or("0.0.0.0/0");
+    let remote_ts = known_str(config, "remote_traffic_selector").unwrap_or("0.0.0.0/0");
+    let mut c = String::new();
+    c.push_str("# Rendered by tether (onprem_strongswan_vpn). Holds the tunnels' pre-shared keys: keep it 0600.\n");
+    c.push_str("connections {\n");
+    let mut secrets = String::new();
+    for t in ["tunnel1", "tunnel2"] {
+        let remote = required(config, &format!("{t}_address"), "")?;
+        let psk = required(config, &format!("{t}_preshared_key"), "")?;
+        let n = &t[6..];
+        let _ = write!(
+            c,
+            "  aws-{t} {{\n    version = 2\n    local_addrs = {local}\n    remote_addrs = {remote}\n    proposals = {proposals}\n    dpd_delay = 10s\n    rekey_time = 8h\n    if_id_in = {n}\n    if_id_out = {n}\n    local {{\n      auth = psk\n      id = {local}\n    }}\n    remote {{\n      auth = psk\n      id = {remote}\n    }}\n    children {{\n      aws-{t} {{\n        local_ts = {local_ts}\n        remote_ts = {remote_ts}\n        esp_proposals = {esp}\n        rekey_time = 1h\n        dpd_action = restart\n        start_action = start\n      }}\n    }}\n  }}\n"
+        );
+        if let (Some(cgw), Some(vgw)) = (
+            known_str(config, &format!("{t}_cgw_inside_address")),
+            known_str(config, &format!("{t}_vgw_inside_address")),
+        ) {
+            let _ = writeln!(c, "  # aws-{t} inside addresses: this side {cgw}, AWS {vgw} (XFRM interface if_id {n})");
+        }
+        let _ = write!(
+            secrets,
+            "  ike-aws-{t} {{\n    id-1 = {local}\n    id-2 = {remote}\n    secret = {}\n  }}\n",
+            q(psk)
+        );
+    }
+    c.push_str("}\n\nsecrets {\n");
+    c.push_str(&secrets);
+    c.push_str("}\n");
+    Ok(c)
 }
 
 /// The BIND forward zone of an `onprem_dns_forward_zone`: one line and a newline.

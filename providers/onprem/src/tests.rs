@@ -21,6 +21,7 @@ fn reference_pool(output_dir: &str) -> Value {
     Value::map([
         ("cluster_name", Value::from("my-hybrid-cluster")),
         ("region", "ap-northeast-2".into()),
+        ("kubernetes_version", "1.33".into()),
         ("node_count", Value::int(10)),
         ("vcpus_per_node", Value::int(224)),
         ("output_dir", output_dir.into()),
@@ -40,8 +41,9 @@ fn reference_pool(output_dir: &str) -> Value {
                     "registry_mirror",
                     Value::map([
                         ("host", Value::from("docker.io")),
-                        ("endpoint", "https://harbor.corp.local".into()),
-                        ("ca_file", "/etc/containerd/certs.d/harbor.corp.local/ca.crt".into()),
+                        ("endpoint", "https://harbor.company.local".into()),
+                        ("ca_file", "/etc/containerd/certs.d/harbor.company.local/ca.crt".into()),
+                        ("credentials_file", "/etc/eks/registry/harbor-pull.json".into()),
                     ]),
                 ),
             ]),
@@ -278,9 +280,13 @@ async fn node_pool_lifecycle() {
     assert!(text.contains(CODE));
     #[cfg(unix)]
     assert_eq!(mode(&file), 0o600);
-    assert_eq!(state.get("config_sha256").and_then(Value::as_str), Some(sha256_hex(text.as_bytes()).as_str()));
+    // The hash covers the NodeConfig and the registry's hosts.toml beside it.
+    let hosts = state.get("registry_hosts_path").and_then(Value::as_str).unwrap().to_string();
+    let digest = files_digest(file.to_str().unwrap(), std::slice::from_ref(&hosts)).unwrap().unwrap();
+    assert_eq!(state.get("config_sha256").and_then(Value::as_str), Some(digest.as_str()));
+    assert_ne!(digest, sha256_hex(text.as_bytes()));
     assert!(!serde_json::to_string(&state.to_json()).unwrap().contains("apiVersion"), "no file content in state");
-    assert_eq!(std::fs::read_dir(&out).unwrap().count(), 1, "no temp files left behind");
+    assert_eq!(std::fs::read_dir(&out).unwrap().count(), 2, "the file and its certs.d, no temp files left behind");
 
     // Read returns the same value, and planning it again changes nothing.
     let read = read_one(&p, NODE_POOL, addr, &state).await.unwrap();
@@ -401,4 +407,151 @@ async fn forward_zone_lifecycle() {
     std::fs::remove_file(&file).unwrap();
     assert!(read_one(&p, FORWARD_ZONE, addr, &state).await.is_none());
     assert!(apply(&p, FORWARD_ZONE, addr, Change::Delete { prior: state }).await.is_none());
+}
+
+#[test]
+fn the_registry_mirror_is_a_hosts_toml_beside_config_path() {
+    let pool = reference_pool("/tmp");
+    let config = node_config(&pool).unwrap();
+    // containerd refuses registry.mirrors and registry.configs.*.tls next to config_path,
+    // which nodeadm sets: the mirror lives in hosts.toml, the TOML only keeps config_path.
+    assert!(!config.contains("registry.mirrors") && !config.contains("registry.configs"), "{config}");
+    assert!(config.contains("config_path = \"/etc/containerd/certs.d:/etc/docker/certs.d\""), "{config}");
+    assert!(!config.contains("harbor-pull.json"), "credentials are never rendered: {config}");
+    let hosts = registry_hosts_toml(&pool).unwrap();
+    assert!(!hosts.contains("harbor-pull.json"), "{hosts}");
+    insta::assert_snapshot!(hosts);
+}
+
+#[test]
+fn the_join_steps_install_nodeadm_before_init() {
+    let p = OnpremProvider::new();
+    let plan = p.plan_resource(PlanRequest {
+        type_name: NODE_POOL.into(),
+        address: "onprem_node_pool.gpu".into(),
+        prior: None,
+        config: reference_pool("/srv/nodeadm"),
+    });
+    assert!(plan.diagnostics.is_empty(), "{:?}", plan.diagnostics);
+    let v = &plan.planned;
+    assert_eq!(
+        v.get("nodeadm_install_command").and_then(Value::as_str),
+        Some("nodeadm install 1.33 --credential-provider ssm")
+    );
+    let steps: Vec<&str> =
+        v.get("join_commands").and_then(Value::as_list).unwrap().iter().filter_map(Value::as_str).collect();
+    assert_eq!(
+        steps,
+        [
+            "install -D -m 0644 /srv/nodeadm/onprem_node_pool.gpu.certs.d/docker.io/hosts.toml /etc/containerd/certs.d/docker.io/hosts.toml",
+            "install -D -m 0600 /etc/eks/registry/harbor-pull.json /var/lib/kubelet/config.json",
+            "nodeadm install 1.33 --credential-provider ssm",
+            "nodeadm init --config-source file:///srv/nodeadm/onprem_node_pool.gpu.yaml",
+        ]
+    );
+    // With IAM Roles Anywhere credentials, the install step says so.
+    let mut ira = reference_pool("/srv/nodeadm");
+    if let Value::Map(m) = &mut ira {
+        m.remove("ssm");
+        m.insert(
+            "iam_roles_anywhere".into(),
+            Value::map([
+                ("node_name", Value::from("gpu-node-01")),
+                ("trust_anchor_arn", "arn:aws:rolesanywhere:ap-northeast-2:111122223333:trust-anchor/ta-1".into()),
+                ("profile_arn", "arn:aws:rolesanywhere:ap-northeast-2:111122223333:profile/p-1".into()),
+                ("role_arn", "arn:aws:iam::111122223333:role/EKSHybridNodeRole".into()),
+            ]),
+        );
+    }
+    let plan = p.plan_resource(PlanRequest {
+        type_name: NODE_POOL.into(),
+        address: "onprem_node_pool.gpu".into(),
+        prior: None,
+        config: ira,
+    });
+    assert_eq!(
+        plan.planned.get("nodeadm_install_command").and_then(Value::as_str),
+        Some("nodeadm install 1.33 --credential-provider iam-ra")
+    );
+}
+
+#[tokio::test]
+async fn the_hosts_toml_is_written_beside_the_pool_and_its_edits_are_drift() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = OnpremProvider::new();
+    let addr = "onprem_node_pool.gpu";
+    let config = reference_pool(dir.path().to_str().unwrap());
+    let planned = plan(&p, NODE_POOL, addr, None, config.clone());
+    let state = apply(&p, NODE_POOL, addr, Change::Create { planned: planned.clone(), idempotency_token: "t".into() })
+        .await
+        .unwrap();
+    let hosts = state.get("registry_hosts_path").and_then(Value::as_str).unwrap().to_string();
+    assert_eq!(std::fs::read_to_string(&hosts).unwrap(), registry_hosts_toml(&config).unwrap());
+    #[cfg(unix)]
+    assert_eq!(mode(Path::new(&hosts)), 0o644, "no secret in it");
+    let read = read_one(&p, NODE_POOL, addr, &state).await.unwrap();
+    assert!(same(&read, &state), "apply then read agree: {read}\n{state}");
+    std::fs::write(&hosts, "server = \"https://elsewhere\"\n").unwrap();
+    let drifted = read_one(&p, NODE_POOL, addr, &state).await.unwrap();
+    assert_ne!(drifted.get("config_sha256"), state.get("config_sha256"), "an edit of hosts.toml is drift");
+    assert!(apply(&p, NODE_POOL, addr, Change::Delete { prior: state }).await.is_none());
+    assert!(!Path::new(&hosts).exists(), "destroy removes it too");
+    assert!(!Path::new(&hosts).parent().unwrap().parent().unwrap().exists(), "and the directories made for it");
+}
+
+const PSK1: &str = "Tunnel1.Key_AbCdEf12";
+const PSK2: &str = "Tunnel2.Key_GhIjKl34";
+
+fn strongswan(output_path: &str) -> Value {
+    Value::map([
+        ("output_path", Value::from(output_path)),
+        ("local_address", "203.0.113.10".into()),
+        ("tunnel1_address", "52.78.10.1".into()),
+        ("tunnel1_preshared_key", PSK1.into()),
+        ("tunnel1_cgw_inside_address", "169.254.10.2".into()),
+        ("tunnel1_vgw_inside_address", "169.254.10.1".into()),
+        ("tunnel2_address", "52.78.20.2".into()),
+        ("tunnel2_preshared_key", PSK2.into()),
+        ("tunnel2_cgw_inside_address", "169.254.11.2".into()),
+        ("tunnel2_vgw_inside_address", "169.254.11.1".into()),
+    ])
+}
+
+#[test]
+fn swanctl_conf_for_both_tunnels() {
+    let text = swanctl_conf(&strongswan("/tmp/swanctl.conf")).unwrap();
+    insta::assert_snapshot!(text);
+    let p = OnpremProvider::new();
+    assert!(p.validate_resource(STRONGSWAN, &strongswan("/tmp/s.conf")).is_empty());
+    let bad =
+        set(set(strongswan("/tmp/s.conf"), "tunnel1_preshared_key", "0short".into()), "tunnel2_address", "nope".into());
+    let diags = p.validate_resource(STRONGSWAN, &bad);
+    assert_eq!(codes(&diags), ["onprem::InvalidPresharedKey", "onprem::InvalidAddress"]);
+    assert!(diags.iter().all(|d| !format!("{d:?}").contains("0short")), "the key is never quoted");
+}
+
+#[tokio::test]
+async fn pre_shared_keys_are_only_in_state_and_the_0600_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("swanctl").join("swanctl.conf");
+    let p = OnpremProvider::new();
+    let addr = "onprem_strongswan_vpn.dc";
+    let config = strongswan(file.to_str().unwrap());
+    let planned = plan(&p, STRONGSWAN, addr, None, config.clone());
+    for key in [PSK1, PSK2] {
+        assert!(!planned.render().contains(key), "the plan never shows a key: {}", planned.render());
+        assert!(!format!("{}", planned).contains(key));
+    }
+    assert!(planned.get("tunnel1_preshared_key").unwrap().contains_sensitive());
+    let state = apply(&p, STRONGSWAN, addr, Change::Create { planned, idempotency_token: "t".into() }).await.unwrap();
+    let text = std::fs::read_to_string(&file).unwrap();
+    assert!(text.contains(PSK1) && text.contains(PSK2), "the device needs the keys");
+    #[cfg(unix)]
+    assert_eq!(mode(&file), 0o600);
+    // State holds them (it holds secrets, and is 0600 itself), and nothing else does.
+    assert!(serde_json::to_string(&state.to_json()).unwrap().contains(PSK1));
+    let read = read_one(&p, STRONGSWAN, addr, &state).await.unwrap();
+    assert!(same(&read, &state));
+    let diags = p.validate_resource(STRONGSWAN, &set(config, "tunnel2_preshared_key", "bad key!".into()));
+    assert!(diags.iter().all(|d| !format!("{d:?}").contains("bad key!")));
 }

@@ -237,6 +237,50 @@ pub fn validate_zone(config: &Value) -> Vec<Diagnostic> {
     d
 }
 
+/// Checks an `onprem_strongswan_vpn` configuration. Keys are never quoted in a message.
+pub fn validate_strongswan(config: &Value) -> Vec<Diagnostic> {
+    let mut d = Vec::new();
+    exactly_one_output(config, false, &mut d);
+    let mut addresses = vec!["local_address".to_string()];
+    for t in ["tunnel1", "tunnel2"] {
+        addresses.push(format!("{t}_address"));
+        addresses.push(format!("{t}_cgw_inside_address"));
+        addresses.push(format!("{t}_vgw_inside_address"));
+        let key = format!("{t}_preshared_key");
+        if let Some(k) = known_str(config, &key) {
+            let bad = !(8..=64).contains(&k.len())
+                || k.starts_with('0')
+                || !k.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '_');
+            if bad {
+                d.push(err("InvalidPresharedKey", format!("{key} is not a key AWS accepts"), path(&key)).help(
+                    "8-64 characters of A-Z, a-z, 0-9, '.' and '_', not starting with 0 (use the VPN connection's key)",
+                ));
+            }
+        }
+    }
+    for a in addresses {
+        if let Some(ip) = known_str(config, &a) {
+            if ip.parse::<Ipv4Addr>().is_err() {
+                d.push(
+                    err("InvalidAddress", format!("{a} {ip:?} is not an IPv4 address"), path(&a))
+                        .help("use the VPN connection's attribute of the same name"),
+                );
+            }
+        }
+    }
+    for ts in ["local_traffic_selector", "remote_traffic_selector"] {
+        if let Some(c) = known_str(config, ts) {
+            let ok = c
+                .split_once('/')
+                .is_some_and(|(ip, len)| ip.parse::<Ipv4Addr>().is_ok() && len.parse::<u8>().is_ok_and(|n| n <= 32));
+            if !ok {
+                d.push(err("InvalidTrafficSelector", format!("{ts} {c:?} is not an IPv4 CIDR block"), path(ts)));
+            }
+        }
+    }
+    d
+}
+
 fn exactly_one_output(config: &Value, dir_allowed: bool, d: &mut Vec<Diagnostic>) {
     let set = |n: &str| config.get(n).is_some_and(|v| !v.is_null());
     let (has_dir, has_path) = (dir_allowed && set("output_dir"), set("output_path"));

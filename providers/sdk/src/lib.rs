@@ -9,11 +9,13 @@ pub mod diag;
 pub mod mock;
 pub mod plan;
 pub mod provider;
+pub mod reach;
 pub mod schema;
 pub mod value;
 
 pub use cost::{CostEstimate, CostItem, CostRequest, HourlyPrice, PriceSource, Usd};
 pub use diag::{has_errors, Diagnostic, Related, Severity};
 pub use provider::*;
+pub use reach::{FlowReport, FlowStatus, Hop};
 pub use schema::{AttrType, Attribute, Block, BlockType, Nesting, ProviderSchema, ResourceSchema};
 pub use value::{AttrPath, PathStep, Value};

@@ -184,6 +184,15 @@ pub trait Provider: Send + Sync {
         Vec::new()
     }
 
+    /// Traces the flows the planned network must carry, hop by hop, on the same input as
+    /// [`Provider::validate_plan`] (every planned instance of the stack, of every provider):
+    /// one report per flow, whether it gets through, on an assumption, or where it stops.
+    /// Pure: no API call, no credentials. The default traces nothing (a provider that routes
+    /// no traffic).
+    fn reachability(&self, _planned: &[PlannedResource]) -> Vec<crate::reach::FlowReport> {
+        Vec::new()
+    }
+
     /// Brings a value into the form the cloud stores it in (canonical CIDRs, protocol numbers,
     /// trailing dots) so that comparisons with state are exact.
     fn canonicalize(&self, _type_name: &str, _path: &AttrPath, value: Value) -> Value {

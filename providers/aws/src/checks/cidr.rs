@@ -28,9 +28,47 @@ pub fn check(stack: &Stack<'_>) -> Vec<Diagnostic> {
     pairwise_overlaps(&vpcs, &mut out);
     subnets(stack, &mut out);
     for cluster in stack.of_type("aws_eks_cluster") {
-        cluster_networks(cluster, &vpcs, &mut out);
+        let own = cluster_vpc_cidrs(stack, cluster, &vpcs);
+        cluster_networks(cluster, &own, &mut out);
     }
     node_pools(stack, &mut out);
+    out
+}
+
+/// The CIDRs of a cluster's own VPC (the VPC of its subnets), primary and secondary. Another
+/// VPC of the stack is not the cluster's: it may stand in for on-prem in a test layout. When
+/// the subnets cannot be linked yet, a stack's only VPC is taken to be the cluster's.
+fn cluster_vpc_cidrs<'a>(stack: &Stack<'a>, cluster: &PlannedResource, vpcs: &[Net<'a>]) -> Vec<Net<'a>> {
+    let subnets = stack.linked(cluster, "vpc_config", &path(&["vpc_config", "subnet_ids"]), "aws_subnet");
+    let mut own: Vec<&PlannedResource> = Vec::new();
+    for s in subnets {
+        for v in stack.linked(s, "vpc_id", &AttrPath::attr("vpc_id"), "aws_vpc") {
+            if !own.iter().any(|o| o.address == v.address) {
+                own.push(v);
+            }
+        }
+    }
+    if own.is_empty() {
+        let all: Vec<&PlannedResource> = stack.of_type("aws_vpc").collect();
+        if let [only] = all.as_slice() {
+            own.push(only);
+        }
+    }
+    let mut out: Vec<Net<'a>> = vpcs
+        .iter()
+        .filter(|n| own.iter().any(|o| o.address == n.res.address))
+        .map(|n| Net { res: n.res, at: n.at.clone(), text: n.text.clone(), net: n.net, what: n.what })
+        .collect();
+    for a in stack.of_type("aws_vpc_ipv4_cidr_block_association") {
+        let linked = stack.linked(a, "vpc_id", &AttrPath::attr("vpc_id"), "aws_vpc");
+        if !linked.iter().any(|v| own.iter().any(|o| o.address == v.address)) {
+            continue;
+        }
+        let at = AttrPath::attr("cidr_block");
+        if let Some((text, net)) = cidr_at(&a.config, &at) {
+            out.push(Net { res: a, at, text, net, what: "secondary VPC CIDR" });
+        }
+    }
     out
 }
 
@@ -134,7 +172,7 @@ fn subnets(stack: &Stack<'_>, out: &mut Vec<Diagnostic>) {
 }
 
 /// A hybrid cluster's remote networks and service CIDR: RFC 1918, the right sizes, canonical,
-/// and disjoint from each other and from every VPC CIDR of the stack.
+/// and disjoint from each other and from the cluster's own VPC CIDRs.
 fn cluster_networks<'a>(cluster: &'a PlannedResource, vpcs: &[Net<'a>], out: &mut Vec<Diagnostic>) {
     let mut nets: Vec<Net<'a>> = Vec::new();
     for RemoteNet { kind, at, text, net } in remote_networks(cluster) {
@@ -184,8 +222,8 @@ fn cluster_networks<'a>(cluster: &'a PlannedResource, vpcs: &[Net<'a>], out: &mu
             out.push(overlap_diag(
                 n,
                 v,
-                "remote networks and the service CIDR must lie outside every VPC CIDR: pick a range the VPC does \
-                 not use",
+                "remote networks and the service CIDR must lie outside the cluster's VPC CIDRs: pick a range the \
+                 VPC does not use",
             ));
         }
     }

@@ -1,6 +1,8 @@
 //! What a hybrid cluster (one with remote networks) must be: IPv4, access entries for the
-//! nodes (authentication mode API or API_AND_CONFIG_MAP), and its API endpoint reached either
-//! publicly or privately, not both (DOMAIN.md).
+//! nodes (authentication mode API or API_AND_CONFIG_MAP), and an API endpoint that can be
+//! reached. Public and private access together is allowed, with hybrid nodes then resolving
+//! the endpoint to public IPs unless the on-prem DNS resolves it privately: a warning
+//! (DOMAIN.md).
 
 use tether_sdk::{Diagnostic, PlannedResource, Value};
 
@@ -54,17 +56,30 @@ fn hybrid(c: &PlannedResource, out: &mut Vec<Diagnostic>) {
     let (Some(public), Some(private)) = (access("endpoint_public_access"), access("endpoint_private_access")) else {
         return;
     };
-    if public == private {
-        let (summary, at) = if public {
-            ("the API endpoint of a hybrid cluster must be public or private, not both", "endpoint_public_access")
-        } else {
-            ("the API endpoint must be reachable: both public and private access are off", "endpoint_private_access")
-        };
+    if public && private {
         out.push(
-            Diagnostic::error(summary)
+            Diagnostic::warning(
+                "with public and private endpoint access, hybrid nodes resolve the API endpoint to its public IPs",
+            )
+            .code("eks::hybrid-endpoint")
+            .address(&c.address)
+            .attribute(path(&["vpc_config", "endpoint_public_access"]))
+            .detail(
+                "EKS answers the endpoint's name with public IPs outside the VPC, so hybrid nodes reach the API \
+                 server over the internet rather than the VPN, unless the on-prem DNS resolves the name privately \
+                 (forwarding it to the Route 53 Resolver inbound endpoint)",
+            )
+            .help(
+                "over a VPN or Direct Connect, set endpoint_public_access = false; or keep both and forward the \
+                 endpoint's domain (eks.amazonaws.com) from the on-prem DNS to the inbound resolver endpoint",
+            ),
+        );
+    } else if !public && !private {
+        out.push(
+            Diagnostic::error("the API endpoint must be reachable: both public and private access are off")
                 .code("eks::hybrid-endpoint")
                 .address(&c.address)
-                .attribute(path(&["vpc_config", at]))
+                .attribute(path(&["vpc_config", "endpoint_private_access"]))
                 .help("over a VPN or Direct Connect: endpoint_private_access = true and endpoint_public_access = false; over the internet: the reverse"),
         );
     }

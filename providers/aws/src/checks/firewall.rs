@@ -1,5 +1,6 @@
 //! Security group rules against the traffic EKS hybrid nodes need (DOMAIN.md, "Required
-//! traffic for hybrid nodes"), rules that open kubelet or API ports to the internet, and one
+//! traffic for hybrid nodes"), rules that open kubelet or API ports to the internet on groups
+//! attached to a cluster or node group (a warning on groups attached to nothing), and one
 //! owner per group's rules.
 //!
 //! Rules are read from inline `ingress`/`egress` blocks of `aws_security_group` and from the
@@ -20,8 +21,29 @@ const RULE_TYPES: [&str; 2] = ["aws_vpc_security_group_ingress_rule", "aws_vpc_s
 pub fn check(stack: &Stack<'_>) -> Vec<Diagnostic> {
     let mut out = mixed_security_group_rules(stack.all);
     let rules = rules(stack);
+    let attached = attached_groups(stack);
     for r in &rules {
         out.extend(r.own_findings());
+        if r.opens(10250) {
+            if r.groups.iter().any(|g| attached.contains(g)) {
+                out.push(open_to_world(r, "the kubelet port 10250"));
+            } else {
+                out.push(
+                    Diagnostic::warning(format!(
+                        "{} opens the kubelet port 10250 to the whole internet",
+                        r.written.address
+                    ))
+                    .code("firewall::open-to-world")
+                    .address(&r.written.address)
+                    .attribute(r.peer_at.clone())
+                    .detail(
+                        "the group is attached to no cluster or node group of this stack, so nothing of the \
+                         cluster is exposed by it yet; AWS advises against unrestricted inbound rules",
+                    )
+                    .help("allow only the networks that need it before attaching the group to a cluster or nodes"),
+                );
+            }
+        }
     }
     for cluster in stack.of_type("aws_eks_cluster").filter(|c| is_hybrid(c)) {
         out.extend(cluster_traffic(stack, cluster, &rules));
@@ -83,7 +105,7 @@ impl<'a> Rule<'a> {
         }
     }
 
-    fn covers(&self, ingress: bool, proto: &str, port: i64, cidr: &Ipv4Net) -> bool {
+    pub(super) fn covers(&self, ingress: bool, proto: &str, port: i64, cidr: &Ipv4Net) -> bool {
         self.known
             && self.ingress == ingress
             && (self.proto == "-1" || (self.proto == proto && (self.from..=self.to).contains(&port)))
@@ -97,8 +119,7 @@ impl<'a> Rule<'a> {
             && (self.proto == "-1" || (self.proto == "tcp" && (self.from..=self.to).contains(&port)))
     }
 
-    /// What a rule says about itself: the API port 6443, host bits in a peer CIDR, kubelet
-    /// open to the internet.
+    /// What a rule says about itself: the API port 6443 and host bits in a peer CIDR.
     fn own_findings(&self) -> Vec<Diagnostic> {
         let mut out = Vec::new();
         if !self.known {
@@ -128,11 +149,33 @@ impl<'a> Rule<'a> {
                 );
             }
         }
-        if self.opens(10250) {
-            out.push(open_to_world(self, "the kubelet port 10250"));
-        }
         out
     }
+}
+
+/// The security groups attached to (or referenced by) a cluster or a node group: the ones whose
+/// openness matters. A cluster's own group counts under the cluster's address.
+fn attached_groups(stack: &Stack<'_>) -> Vec<String> {
+    let mut out = Vec::new();
+    for ty in ["aws_eks_cluster", "aws_eks_node_group"] {
+        for r in stack.of_type(ty) {
+            if ty == "aws_eks_cluster" {
+                out.push(r.address.clone());
+            }
+            for key in r.references.keys() {
+                for g in stack.linked(r, key, &AttrPath::attr(key.as_str()), "aws_security_group") {
+                    out.push(g.address.clone());
+                }
+            }
+            let sg_path = path(&["vpc_config", "security_group_ids"]);
+            for g in stack.linked(r, "vpc_config", &sg_path, "aws_security_group") {
+                out.push(g.address.clone());
+            }
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
 }
 
 fn open_to_world(r: &Rule<'_>, what: &str) -> Diagnostic {

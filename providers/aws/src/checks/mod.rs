@@ -3,7 +3,8 @@
 //!
 //! One file per area: `cidr` (the address plan), `firewall` (security group rules against the
 //! traffic hybrid nodes need), `resolver` (Route 53 Resolver endpoints and rules), `vpn`
-//! (transit gateway and site-to-site VPN), `eks` (what a hybrid cluster must be). Every check
+//! (transit gateway and site-to-site VPN), `eks` (what a hybrid cluster must be),
+//! `reachability` (the flows hybrid nodes need, traced hop by hop). Every check
 //! reads the configuration as written (`PlannedResource::config`, so paths point at the source
 //! and host bits are still visible), links resources by reference (IDs are unknown before
 //! apply) or by known ID, and skips whatever is unknown rather than guessing.
@@ -14,6 +15,7 @@
 mod cidr;
 mod eks;
 mod firewall;
+mod reachability;
 mod resolver;
 mod vpn;
 
@@ -28,7 +30,14 @@ pub fn validate_plan(resources: &[PlannedResource]) -> Vec<Diagnostic> {
     out.extend(resolver::check(&stack));
     out.extend(vpn::check(&stack));
     out.extend(eks::check(&stack));
+    out.extend(reachability::check(&stack));
     out
+}
+
+/// The flows hybrid nodes need, traced hop by hop through the planned stack
+/// (`Provider::reachability`).
+pub fn flows(resources: &[PlannedResource]) -> Vec<tether_sdk::FlowReport> {
+    reachability::flows(&Stack::new(resources))
 }
 
 /// The planned stack, with the lookups checks share.

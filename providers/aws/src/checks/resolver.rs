@@ -16,7 +16,64 @@ pub fn check(stack: &Stack<'_>) -> Vec<Diagnostic> {
         endpoint_dns_rules(stack, ep, &mut out);
     }
     forward_targets(stack, &mut out);
+    registry_names(stack, &mut out);
     out
+}
+
+/// Suffixes of names that only a private DNS server answers for.
+const PRIVATE_SUFFIXES: [&str; 8] =
+    [".local", ".internal", ".corp", ".lan", ".intranet", ".private", ".home.arpa", ".localdomain"];
+
+/// The host of an http(s) URL, without a port.
+fn url_host(url: &str) -> Option<&str> {
+    let rest = url.strip_prefix("https://").or_else(|| url.strip_prefix("http://"))?;
+    let host = rest.split('/').next()?;
+    Some(host.rsplit_once(':').map_or(host, |(h, _)| h)).filter(|h| !h.is_empty())
+}
+
+/// A node pool's registry mirror with a private name must be resolvable: within a zone the
+/// stack forwards to the on-prem DNS servers, the one private namespace the network shares.
+/// A private name outside every forwarded zone resolves nowhere the stack arranges for.
+fn registry_names(stack: &Stack<'_>, out: &mut Vec<Diagnostic>) {
+    let zones: Vec<(String, &PlannedResource)> = stack
+        .of_type("aws_route53_resolver_rule")
+        .filter(|r| {
+            r.config.get("rule_type").and_then(Value::as_str).is_some_and(|t| t.eq_ignore_ascii_case("FORWARD"))
+        })
+        .filter_map(|r| {
+            let d = r.config.get("domain_name")?.as_str()?;
+            Some((d.trim_end_matches('.').to_ascii_lowercase(), r))
+        })
+        .collect();
+    if zones.is_empty() {
+        return;
+    }
+    let at = super::path(&["containerd", "registry_mirror", "endpoint"]);
+    for pool in stack.of_type("onprem_node_pool") {
+        let Some(host) = pool.config.get_path(&at).and_then(Value::as_str).and_then(url_host) else { continue };
+        let host = host.to_ascii_lowercase();
+        if host.parse::<std::net::IpAddr>().is_ok() || !PRIVATE_SUFFIXES.iter().any(|s| host.ends_with(s)) {
+            continue;
+        }
+        if zones.iter().any(|(z, _)| host == *z || host.ends_with(&format!(".{z}"))) {
+            continue;
+        }
+        let listed: Vec<&str> = zones.iter().map(|(z, _)| z.as_str()).collect();
+        let (first, rule) = (&zones[0].0, zones[0].1);
+        let name = host.split('.').next().unwrap_or("registry");
+        out.push(
+            Diagnostic::warning(format!(
+                "registry host {host} is outside the zones forwarded to the on-prem DNS ({})",
+                listed.join(", ")
+            ))
+            .code("resolver::registry-not-forwarded")
+            .address(&pool.address)
+            .attribute(at.clone())
+            .related(&rule.address, Some(AttrPath::attr("domain_name")), "the zone the stack forwards")
+            .detail("a private name outside every forwarded zone is resolved by nothing the stack sets up: the VPC cannot resolve it, and on-prem only a DNS server that happens to serve its zone can")
+            .help(format!("name the registry inside a forwarded zone (e.g. https://{name}.{first}), or forward its zone with another aws_route53_resolver_rule")),
+        );
+    }
 }
 
 /// The subnet an `ip_address` block names, when exactly one declared subnet matches.

@@ -75,7 +75,20 @@ impl AwsResource for VpnConnection {
                         .sensitive()
                         .describe("8-64 of [A-Za-z0-9._], not starting with 0"),
                 )
-                .attr(&format!("{t}_address"), Attribute::computed(s()).describe("the AWS end's outside IP"));
+                .attr(&format!("{t}_address"), Attribute::computed(s()).describe("the AWS end's outside IP"))
+                .attr(
+                    &format!("{t}_cgw_inside_address"),
+                    Attribute::computed(s()).describe("the on-prem end's address inside the tunnel (BGP peer)"),
+                )
+                .attr(
+                    &format!("{t}_vgw_inside_address"),
+                    Attribute::computed(s()).describe("the AWS end's address inside the tunnel (BGP neighbour)"),
+                )
+                .attr(&format!("{t}_bgp_asn"), Attribute::computed(s()).describe("the AWS end's BGP ASN"))
+                .attr(
+                    &format!("{t}_bgp_holdtime"),
+                    Attribute::computed(AttrType::Number).describe("BGP hold time in seconds"),
+                );
         }
         ResourceSchema::new("A site-to-site VPN connection.", b).high_impact(
             "the on-prem network, its hybrid nodes and pods lose their path to AWS while tunnels are rebuilt",
@@ -430,6 +443,40 @@ async fn wait_state(cx: &Ctx<'_>, id: &str, state: &str) -> Result<(), Diagnosti
     .await
 }
 
+/// The BGP settings of each tunnel's AWS end from the customer gateway configuration XML, in
+/// document order: (ASN, hold time).
+fn bgp_from_xml(xml: &str) -> Vec<(Option<String>, Option<i64>)> {
+    fn between<'a>(s: &'a str, open: &str, close: &str) -> Option<&'a str> {
+        let start = s.find(open)? + open.len();
+        let end = s[start..].find(close)? + start;
+        Some(s[start..end].trim())
+    }
+    xml.split("<ipsec_tunnel>")
+        .skip(1)
+        .map(|t| {
+            let bgp = between(t, "<vpn_gateway>", "</vpn_gateway>").and_then(|v| between(v, "<bgp>", "</bgp>"));
+            let asn = bgp.and_then(|b| between(b, "<asn>", "</asn>")).map(str::to_string);
+            let hold = bgp.and_then(|b| between(b, "<hold_time>", "</hold_time>")).and_then(|h| h.parse().ok());
+            (asn, hold)
+        })
+        .collect()
+}
+
+/// The two ends of a tunnel inside its /30: AWS takes the first address, the customer gateway
+/// the second (169.254.10.1 and 169.254.10.2 in 169.254.10.0/30).
+fn inside_addresses(cidr: &Value) -> (Value, Value) {
+    match cidr.as_str().and_then(|c| c.parse::<ipnet::Ipv4Net>().ok()) {
+        Some(n) if n.prefix_len() == 30 => {
+            let base = u32::from(n.network());
+            (
+                Value::from(std::net::Ipv4Addr::from(base + 2).to_string()),
+                Value::from(std::net::Ipv4Addr::from(base + 1).to_string()),
+            )
+        }
+        _ => (Value::Null, Value::Null),
+    }
+}
+
 /// Per-tunnel facts from the customer gateway configuration XML, in document order:
 /// (AWS outside address, inside CIDR, pre-shared key).
 fn tunnels_from_xml(xml: &str) -> Vec<(Option<String>, Option<String>, Option<String>)> {
@@ -474,6 +521,7 @@ fn to_value(
     let tunnel_options = options.map(|o| o.tunnel_options()).unwrap_or_default();
     let xml = c.customer_gateway_configuration().unwrap_or_default();
     let from_xml = tunnels_from_xml(xml);
+    let bgp = bgp_from_xml(xml);
     let mut v = BTreeMap::new();
     for (i, t) in TUNNELS.iter().enumerate() {
         let api = tunnel_options.get(i);
@@ -487,6 +535,13 @@ fn to_value(
         v.insert(format!("{t}_address"), address.map(Value::from).unwrap_or(Value::Null));
         v.insert(format!("{t}_inside_cidr"), pick(inside, &format!("{t}_inside_cidr"), x_inside.map(Value::from)));
         v.insert(format!("{t}_preshared_key"), pick(psk, &format!("{t}_preshared_key"), x_psk.map(Value::from)));
+        let (cgw, vgw) = inside_addresses(v.get(&format!("{t}_inside_cidr")).unwrap_or(&Value::Null));
+        v.insert(format!("{t}_cgw_inside_address"), cgw);
+        v.insert(format!("{t}_vgw_inside_address"), vgw);
+        let (asn, hold) = bgp.get(i).cloned().unwrap_or_default();
+        // The XML carries the Amazon side's ASN; without it, the transit gateway's is not known here.
+        v.insert(format!("{t}_bgp_asn"), asn.map(Value::from).unwrap_or_default());
+        v.insert(format!("{t}_bgp_holdtime"), hold.map(Value::int).unwrap_or_default());
     }
     let routes: Vec<Value> = c
         .routes()
@@ -538,4 +593,23 @@ fn to_value(
         ("tags_all".to_string(), tags_all),
     ]);
     Value::Map(v)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn inside_addresses_follow_aws() {
+        let (cgw, vgw) = inside_addresses(&Value::from("169.254.10.0/30"));
+        assert_eq!((cgw.as_str(), vgw.as_str()), (Some("169.254.10.2"), Some("169.254.10.1")));
+        assert_eq!(inside_addresses(&Value::Unknown), (Value::Null, Value::Null));
+    }
+
+    #[test]
+    fn bgp_settings_come_from_the_device_configuration() {
+        let xml = "<vpn_connection><ipsec_tunnel><vpn_gateway><tunnel_outside_address><ip_address>52.78.10.1</ip_address></tunnel_outside_address><bgp><asn>64512</asn><hold_time>30</hold_time></bgp></vpn_gateway></ipsec_tunnel><ipsec_tunnel><vpn_gateway><bgp><asn>64512</asn><hold_time>30</hold_time></bgp></vpn_gateway></ipsec_tunnel></vpn_connection>";
+        assert_eq!(bgp_from_xml(xml), vec![(Some("64512".into()), Some(30)), (Some("64512".into()), Some(30))]);
+        assert_eq!(tunnels_from_xml(xml)[0].0.as_deref(), Some("52.78.10.1"));
+    }
 }

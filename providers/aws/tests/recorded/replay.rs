@@ -30,8 +30,14 @@ pub fn fixture(name: &str) -> String {
 /// `x-amzn-errortype` header REST-JSON services (EKS) name their errors with.
 pub fn reply(status: u16, name: &str, error_type: Option<&str>) -> ReplayEvent {
     let mut resp = Response::new(StatusCode::try_from(status).unwrap(), SdkBody::from(fixture(name)));
-    // EKS speaks REST-JSON, SSM awsJson 1.1.
-    let content_type = if name.starts_with("eks/") { "application/json" } else { "application/x-amz-json-1.1" };
+    // EKS speaks REST-JSON, SSM awsJson 1.1, EC2 its query protocol with XML answers.
+    let content_type = if name.starts_with("eks/") {
+        "application/json"
+    } else if name.starts_with("ec2/") {
+        "text/xml;charset=UTF-8"
+    } else {
+        "application/x-amz-json-1.1"
+    };
     resp.headers_mut().insert("content-type", content_type);
     resp.headers_mut().insert("x-amzn-requestid", "0f6a2b1c-8d7e-4f3a-9b2c-1d0e9f8a7b6c");
     if let Some(t) = error_type {
@@ -96,7 +102,7 @@ impl Recorded {
                         .body()
                         .bytes()
                         .filter(|b| !b.is_empty())
-                        .map(|b| serde_json::from_slice(b).expect("a JSON request body"))
+                        .map(|b| serde_json::from_slice(b).unwrap_or_else(|_| form_body(b)))
                         .unwrap_or(serde_json::Value::Null),
                 }
             })
@@ -151,6 +157,18 @@ pub fn s<'v>(v: &'v Value, k: &str) -> &'v str {
 /// A list-of-strings attribute of a value.
 pub fn strings(v: &Value, k: &str) -> Vec<String> {
     v.get(k).and_then(Value::as_list).unwrap_or(&[]).iter().filter_map(|x| x.as_str().map(str::to_string)).collect()
+}
+
+/// A form-encoded request body (EC2's query protocol: `Action=...&Name=value`) as a JSON object
+/// of its decoded fields.
+fn form_body(bytes: &[u8]) -> serde_json::Value {
+    let text = String::from_utf8_lossy(bytes);
+    let fields = text
+        .split('&')
+        .filter_map(|pair| pair.split_once('='))
+        .map(|(k, v)| (percent_decode(k), serde_json::Value::String(percent_decode(&v.replace('+', " ")))))
+        .collect();
+    serde_json::Value::Object(fields)
 }
 
 fn percent_decode(s: &str) -> String {
